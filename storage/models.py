@@ -1,0 +1,142 @@
+"""Holdfast's tables. Every row belongs to one Slack workspace (`team_id`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from storage.enums import Change, DigestStatus, Expectation, Verdict
+from storage.types import UTCDateTime, utcnow
+
+
+def _enum(enum: type[StrEnum]) -> sa.Enum:
+    """A VARCHAR column holding the enum's values, read back as enum members."""
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def name_key(name: str) -> str:
+    """The case-insensitive key a customer name is unique by within a workspace."""
+    return " ".join(name.split()).casefold()
+
+
+class Customer(SQLModel, table=True):
+    """An account: who owns it, why they chose us, and the latest state from its check-ins."""
+
+    __tablename__ = "customer"
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "name_key", name="uq_customer_team_name_key"),
+        sa.Index("ix_customer_team_owner", "team_id", "owner_user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)
+    owner_user_id: str = Field(max_length=32)
+    original_reason: str | None = Field(default=None, sa_type=sa.Text)
+    original_reason_on: date | None = None
+    current_reason: str | None = Field(default=None, sa_type=sa.Text)
+    current_reason_on: date | None = None
+    customer_since: date | None = None
+    renewal_date: date | None = None
+    arr: float | None = Field(default=None, ge=0)
+    cadence_days: int | None = Field(default=None, gt=0)
+    active: bool = True
+    snoozed_until: date | None = None
+
+    # The latest state from check-ins (kept by bot.customer_state.apply_checkin; each
+    # field carries the date it came from, so check-ins may arrive in any order).
+    last_checkin_on: date | None = None
+    last_checkin_by: str | None = Field(default=None, max_length=32)
+    last_verdict: Verdict | None = Field(default=None, sa_type=_enum(Verdict))
+    last_verdict_on: date | None = None
+    last_verdict_by: str | None = Field(default=None, max_length=32)
+    reason_confirmed_on: date | None = None
+    last_expectation: Expectation | None = Field(default=None, sa_type=_enum(Expectation))
+    last_expectation_on: date | None = None
+    concern_on: date | None = None
+    last_changes: list[Change] = Field(default_factory=list, sa_type=sa.JSON)
+    last_changes_on: date | None = None
+    next_step: str | None = Field(default=None, sa_type=sa.Text)
+    next_step_due: date | None = None
+    next_step_on: date | None = None
+
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CheckIn(SQLModel, table=True):
+    """One logged conversation with a customer."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        # Scanned backwards, this serves "a customer's check-ins, newest first".
+        sa.Index("ix_checkin_customer_newest", "customer_id", "occurred_on", "id"),
+        sa.UniqueConstraint("team_id", "request_key", name="uq_checkin_team_request_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
+    occurred_on: date
+    author_user_id: str | None = Field(default=None, max_length=32)
+    spoke_with: str | None = Field(default=None, max_length=500)
+    note: str = Field(default="", sa_type=sa.Text)
+    verdict: Verdict = Field(default=Verdict.NOT_ASKED, sa_type=_enum(Verdict))
+    new_reason: str | None = Field(default=None, sa_type=sa.Text)
+    expectation: Expectation = Field(default=Expectation.UNKNOWN, sa_type=_enum(Expectation))
+    changes: list[Change] = Field(default_factory=list, sa_type=sa.JSON)
+    next_step: str | None = Field(default=None, sa_type=sa.Text)
+    next_step_due: date | None = None
+    source: str = Field(default="slack", max_length=16)
+    request_key: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Owner(SQLModel, table=True):
+    """A Slack user who owns customers: where and when to nudge them."""
+
+    __tablename__ = "owner"
+    __table_args__ = (sa.UniqueConstraint("team_id", "user_id", name="uq_owner_team_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    display_name: str | None = Field(default=None, max_length=200)
+    tz: str = Field(default="UTC", max_length=64)
+    tz_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_until: date | None = None
+    deactivated: bool = False
+
+
+class NudgeDigest(SQLModel, table=True):
+    """The nudge ledger: one row per owner per local day, claimed before sending."""
+
+    __tablename__ = "nudge_digest"
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "owner_user_id", "local_day", name="uq_nudge_digest_owner_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_user_id: str = Field(max_length=32)
+    local_day: date
+    status: DigestStatus = Field(default=DigestStatus.CLAIMED, sa_type=_enum(DigestStatus))
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = 0
+    customer_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)

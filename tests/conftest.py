@@ -1,0 +1,108 @@
+"""Shared fixtures: a fresh database per test (SQLite, and PostgreSQL when reachable), a Slack stand-in."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from storage.db import Database, open_database
+from tests.slack_stub import SlackStub
+
+POSTGRES_URL = os.environ.get("HOLDFAST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_unreachable() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None when they can."""
+    if POSTGRES_URL.lower() in ("", "off", "none"):
+        return "HOLDFAST_TEST_POSTGRES_URL is off"
+    url = make_url(POSTGRES_URL)
+    try:
+        psycopg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            connect_timeout=2,
+        ).close()
+    except psycopg.OperationalError as exc:
+        return f"no PostgreSQL at {url.host}:{url.port or 5432} ({str(exc).splitlines()[0]})"
+    return None
+
+
+POSTGRES_SKIP = _postgres_unreachable()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    if POSTGRES_SKIP:
+        pytest.skip(POSTGRES_SKIP)
+    return POSTGRES_URL
+
+
+def _fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """Create a throwaway database next to the admin one; drop it afterwards."""
+    url = make_url(admin_url)
+    name = f"holdfast_test_{uuid.uuid4().hex[:12]}"
+    conninfo = {
+        "host": url.host,
+        "port": url.port or 5432,
+        "user": url.username,
+        "password": url.password,
+        "dbname": url.database,
+    }
+    with psycopg.connect(**conninfo, autocommit=True) as admin:  # type: ignore[arg-type]
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**conninfo, autocommit=True) as admin:  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database's URL: a SQLite file, and (second run) a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'holdfast.db'}"
+    else:
+        yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin_url"))
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A database at the newest schema, on each backend."""
+    database = open_database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'holdfast.db'}"
+
+
+@pytest.fixture
+def sqlite_db(sqlite_url: str) -> Iterator[Database]:
+    """A SQLite database at the newest schema, for tests about SQLite itself."""
+    database = open_database(sqlite_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database's URL, for tests about PostgreSQL itself."""
+    yield from _fresh_postgres_database(postgres_admin_url)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStub]:
+    with SlackStub() as stub:
+        yield stub

@@ -1,0 +1,213 @@
+"""A Slack Web API stand-in on a free loopback port, for tests and benchmarks.
+
+It records every call (method, arguments, headers) and answers like Slack does: `{"ok": true, ...}`
+with method-specific fields, or whatever a test scripted. Anything posted to a path outside `/api/`
+is taken as a `response_url` delivery and recorded under the method name `response_url`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+Answer = tuple[int, dict[str, Any], dict[str, str]]
+Responder = Callable[["Call"], Answer | dict[str, Any] | None]
+
+
+@dataclass
+class Call:
+    """One request the app made."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    path: str
+    at: float = field(default_factory=time.monotonic)
+
+
+class SlackStub:
+    """Start with `with SlackStub() as slack:`; point the app at `slack.api_url`."""
+
+    def __init__(self, team_id: str = "T0001", bot_user_id: str = "UBOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self._responders: dict[str, Responder] = {}
+        self._lock = threading.Lock()
+        self._counter = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> SlackStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "hook") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    # -- scripting ---------------------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "Europe/London",
+        email: str | None = None,
+        deleted: bool = False,
+        is_restricted: bool = False,
+        is_stranger: bool = False,
+        team_id: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Register a workspace member that users.info and users.lookupByEmail will know."""
+        user = {
+            "id": user_id,
+            "team_id": team_id or self.team_id,
+            "name": name or user_id.lower(),
+            "real_name": name or user_id,
+            "deleted": deleted,
+            "is_bot": False,
+            "is_restricted": is_restricted,
+            "is_ultra_restricted": False,
+            "is_stranger": is_stranger,
+            "tz": tz,
+            "tz_offset": 0,
+            "profile": {"email": email, "real_name": name or user_id, "display_name": name or ""},
+        }
+        self.users[user_id] = user
+        return user
+
+    def on(self, method: str, responder: Responder) -> None:
+        """Answer `method` with `responder(call)`: a dict, `(status, body, headers)`, or None (default)."""
+        self._responders[method] = responder
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # -- default answers ---------------------------------------------------------------------
+    def _next_ts(self) -> str:
+        with self._lock:
+            self._counter += 1
+            return f"{int(time.time())}.{self._counter:06d}"
+
+    def _default(self, call: Call) -> dict[str, Any]:
+        args = call.args
+        match call.method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "team_id": self.team_id,
+                    "user_id": self.bot_user_id,
+                    "bot_id": "B0001",
+                    "url": "https://example.slack.com/",
+                    "team": "Example",
+                }
+            case "users.info":
+                user = self.users.get(str(args.get("user")))
+                return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+            case "users.lookupByEmail":
+                email = str(args.get("email", "")).lower()
+                for user in self.users.values():
+                    if str(user["profile"].get("email") or "").lower() == email:
+                        return {"ok": True, "user": user}
+                return {"ok": False, "error": "users_not_found"}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X")).split(",")[0]}}
+            case "chat.postMessage" | "chat.update":
+                return {
+                    "ok": True,
+                    "channel": args.get("channel"),
+                    "ts": args.get("ts") or self._next_ts(),
+                    "message": {"text": args.get("text"), "blocks": args.get("blocks")},
+                }
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": self._next_ts()}
+            case "views.open" | "views.push" | "views.update":
+                view = args.get("view")
+                view = json.loads(view) if isinstance(view, str) else view
+                return {"ok": True, "view": {"id": "V" + self._next_ts().replace(".", ""), **(view or {})}}
+            case "usergroups.users.list":
+                return {"ok": True, "users": []}
+            case "apps.connections.open":
+                return {"ok": False, "error": "not_allowed_in_stub"}
+            case _:
+                return {"ok": True}
+
+    def _answer(self, call: Call) -> Answer:
+        responder = self._responders.get(call.method)
+        answer = responder(call) if responder else None
+        if answer is None:
+            return 200, self._default(call), {}
+        if isinstance(answer, tuple):
+            return answer
+        return 200, answer, {}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                content_type = self.headers.get("Content-Type", "")
+                if "json" in content_type:
+                    args = json.loads(raw) if raw else {}
+                else:
+                    args = dict(parse_qsl(raw, keep_blank_values=True))
+                    for key in ("blocks", "view", "attachments"):
+                        if isinstance(args.get(key), str) and args[key][:1] in "[{":
+                            args[key] = json.loads(args[key])
+                if self.path.startswith("/api/"):
+                    method = self.path.removeprefix("/api/").split("?")[0]
+                else:
+                    method = "response_url"
+                call = Call(method=method, args=args, headers=dict(self.headers.items()), path=self.path)
+                with stub._lock:
+                    stub.calls.append(call)
+                status, body, headers = stub._answer(call)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST
+
+        return Handler
+
+
+def rate_limited(retry_after: int = 1) -> Answer:
+    """Slack's answer when a method's rate limit is hit."""
+    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
