@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.rules.policy import Policy
+
 DEFAULT_DATABASE_URL = "sqlite:///holdfast.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class SettingsError(Exception):
@@ -27,6 +32,23 @@ class Settings(BaseSettings):
     slack_team_id: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+
+    # Who may use Holdfast: a user group, and/or user IDs; neither means every full member.
+    access_usergroup_id: str | None = None
+    access_user_ids: str = ""
+
+    # When a customer is due a conversation (see bot.rules.policy.Policy).
+    cadence_days: int = Field(default=30, ge=1)
+    key_account_cadence_days: int = Field(default=14, ge=1)
+    key_account_share: float = Field(default=0.2, ge=0, le=1)
+    renewal_window_days: int = Field(default=120, ge=0)
+    reason_confirmed_days: int = Field(default=60, ge=0)
+    follow_up_days: int = Field(default=14, ge=0)
+
+    # The daily digest.
+    digest_hour: int = Field(default=9, ge=0, le=23)
+    digest_weekdays: str = "mon,tue,wed,thu,fri"
+    digest_max_customers: int = Field(default=10, ge=1, le=40)
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_team_id", mode="before"
@@ -68,6 +90,42 @@ class Settings(BaseSettings):
         if url.get_backend_name() not in SUPPORTED_DATABASES:
             raise ValueError(f"must be a SQLite or PostgreSQL URL, not {url.get_backend_name()!r}")
         return value
+
+    @field_validator("access_user_ids")
+    @classmethod
+    def _user_ids_shape(cls, value: str) -> str:
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        bad = [user_id for user_id in ids if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id)]
+        if bad:
+            raise ValueError(f"must be Slack user IDs separated by commas (not {bad[0]!r})")
+        return ",".join(ids)
+
+    @field_validator("digest_weekdays")
+    @classmethod
+    def _weekdays_shape(cls, value: str) -> str:
+        days = [part.strip().lower()[:3] for part in value.split(",") if part.strip()]
+        if not days or any(day not in WEEKDAYS for day in days):
+            raise ValueError("must be days such as mon,tue,wed,thu,fri")
+        return ",".join(days)
+
+    @property
+    def allowed_user_ids(self) -> frozenset[str]:
+        return frozenset(filter(None, self.access_user_ids.split(",")))
+
+    @property
+    def digest_days(self) -> frozenset[int]:
+        """Weekday numbers (Monday is 0) on which digests go out."""
+        return frozenset(WEEKDAYS.index(day) for day in self.digest_weekdays.split(","))
+
+    def policy(self) -> Policy:
+        return Policy(
+            cadence_days=self.cadence_days,
+            key_cadence_days=self.key_account_cadence_days,
+            key_account_share=self.key_account_share,
+            renewal_window_days=self.renewal_window_days,
+            reason_confirmed_days=self.reason_confirmed_days,
+            follow_up_days=self.follow_up_days,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -51,11 +51,6 @@ def apply_checkin(customer: Customer, checkin: CheckIn) -> None:
         customer.next_step_on = on
 
 
-def reason_now(customer: Customer) -> str | None:
-    """The reason we believe holds today: the latest known, else the original."""
-    return customer.current_reason or customer.original_reason
-
-
 def add_checkin(
     checkin: CheckIn, *, customer: Customer, session: Session, now: datetime | None = None
 ) -> CheckIn:

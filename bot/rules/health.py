@@ -1,0 +1,112 @@
+"""A customer's health: healthy, watch or at risk, with every reason listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+from bot.rules.facts import CustomerFacts
+from bot.rules.nudges import cadence_for, reason_text
+from bot.rules.policy import Policy
+from bot.rules.wording import day_label, days, quoted
+from storage.enums import CHANGE_LABELS, Expectation, Verdict
+
+RECENT_CHANGE_DAYS = 90
+RENEWAL_AT_RISK_DAYS = 30
+
+
+class HealthLevel(IntEnum):
+    """Ordered so the worst signal decides."""
+
+    HEALTHY = 0
+    WATCH = 1
+    AT_RISK = 2
+
+    @property
+    def label(self) -> str:
+        return {HealthLevel.HEALTHY: "Healthy", HealthLevel.WATCH: "Watch", HealthLevel.AT_RISK: "At risk"}[
+            self
+        ]
+
+
+@dataclass(frozen=True)
+class Signal:
+    level: HealthLevel
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Health:
+    level: HealthLevel
+    signals: tuple[Signal, ...]
+
+
+def _contact(customer: CustomerFacts, today: date, cadence: int) -> Signal | None:
+    last = customer.last_checkin_on
+    if last is None:
+        since = customer.customer_since
+        if since is not None and (today - since).days < cadence:
+            return None
+        return Signal(HealthLevel.WATCH, "No check-in logged yet.")
+    silent = (today - last).days
+    if silent <= cadence:
+        return None
+    level = HealthLevel.AT_RISK if silent > 2 * cadence else HealthLevel.WATCH
+    return Signal(level, f"Stale contact: last check-in {days(silent)} ago (due every {days(cadence)}).")
+
+
+def _reason(customer: CustomerFacts, today: date) -> Signal | None:
+    verdict, on = customer.last_verdict, customer.last_verdict_on
+    if on is None or verdict not in (Verdict.WEAKENED, Verdict.CHANGED):
+        return None
+    if verdict == Verdict.CHANGED:
+        now = reason_text(customer)
+        detail = f"; now {quoted(now)}" if now else ""
+        return Signal(
+            HealthLevel.AT_RISK, f"Their reason for choosing us changed on {day_label(on, today)}{detail}."
+        )
+    return Signal(HealthLevel.WATCH, f"Their reason for choosing us weakened on {day_label(on, today)}.")
+
+
+def _delivery(customer: CustomerFacts) -> Signal | None:
+    if customer.last_expectation != Expectation.BELOW:
+        return None
+    return Signal(HealthLevel.AT_RISK, "Delivery is below their expectations.")
+
+
+def _renewal(customer: CustomerFacts, today: date, policy: Policy) -> Signal | None:
+    renewal = customer.renewal_date
+    if renewal is None:
+        return None
+    left = (renewal - today).days
+    if not 0 <= left <= policy.renewal_window_days:
+        return None
+    confirmed = customer.reason_confirmed_on
+    if confirmed is not None and (today - confirmed).days <= policy.reason_confirmed_days:
+        return None
+    level = HealthLevel.AT_RISK if left <= RENEWAL_AT_RISK_DAYS else HealthLevel.WATCH
+    return Signal(level, f"Renewal in {days(left)} and the reason is not confirmed.")
+
+
+def _change(customer: CustomerFacts, today: date) -> Signal | None:
+    on = customer.last_changes_on
+    if on is None or not customer.last_changes or (today - on).days > RECENT_CHANGE_DAYS:
+        return None
+    labels = ", ".join(CHANGE_LABELS[change] for change in customer.last_changes)
+    return Signal(HealthLevel.WATCH, f"Recent change at the customer ({day_label(on, today)}): {labels}.")
+
+
+def health(customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool) -> Health:
+    """The customer's health on `today`, worst signal first."""
+    cadence = cadence_for(customer, is_key=is_key, policy=policy)
+    found = [
+        _reason(customer, today),
+        _delivery(customer),
+        _renewal(customer, today, policy),
+        _contact(customer, today, cadence),
+        _change(customer, today),
+    ]
+    signals = tuple(sorted((s for s in found if s is not None), key=lambda s: s.level, reverse=True))
+    level = max((s.level for s in signals), default=HealthLevel.HEALTHY)
+    return Health(level, signals)

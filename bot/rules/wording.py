@@ -1,0 +1,22 @@
+"""How the rules say dates, spans and reasons to a person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def day_label(day: date, today: date) -> str:
+    """'3 March', with the year when it is not this year's."""
+    label = f"{day.day} {day:%B}"
+    return label if day.year == today.year else f"{label} {day.year}"
+
+
+def days(count: int) -> str:
+    """'1 day', '12 days'."""
+    return f"{count} day" if abs(count) == 1 else f"{count} days"
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A user's text in single quotes, shortened with an ellipsis past `limit` characters."""
+    text = " ".join(text.split())
+    return f"'{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}'"
