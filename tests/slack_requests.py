@@ -1,0 +1,104 @@
+"""Requests exactly as Slack sends them: form bodies signed with v0 HMAC-SHA256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM_ID = "T0001"
+
+
+def signed_headers(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None, retry_num: int | None = None
+) -> dict[str, str]:
+    """Slack's signature headers for `body` (timestamp defaults to now)."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+    if retry_num is not None:
+        headers["X-Slack-Retry-Num"] = str(retry_num)
+        headers["X-Slack-Retry-Reason"] = "http_timeout"
+    return headers
+
+
+def slash_command(
+    command: str,
+    text: str,
+    *,
+    user_id: str = "U1",
+    team_id: str = TEAM_ID,
+    response_url: str = "http://127.0.0.1:9/response",
+    trigger_id: str | None = None,
+    channel_id: str = "C1",
+) -> str:
+    """The form body of a slash command invocation."""
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "team_domain": "example",
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0001",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
+        }
+    )
+
+
+def interaction(payload: dict[str, Any]) -> str:
+    """The form body of an interaction (block action, view submission, block suggestion)."""
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def block_action(
+    action_id: str,
+    value: str,
+    *,
+    user_id: str = "U1",
+    team_id: str = TEAM_ID,
+    response_url: str = "http://127.0.0.1:9/response",
+    message: dict[str, Any] | None = None,
+    channel_id: str = "D1",
+    block_id: str = "b",
+) -> dict[str, Any]:
+    """A block_actions payload for one button press."""
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "trigger_id": f"trigger-{uuid.uuid4().hex}",
+        "response_url": response_url,
+        "container": {"type": "message", "channel_id": channel_id, "message_ts": "1.000001"},
+        "channel": {"id": channel_id},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": block_id,
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    if message is not None:
+        payload["message"] = message
+    return payload
