@@ -29,7 +29,6 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
     """A Bolt app with every Holdfast listener registered and one error handler."""
     settings = services.settings
     app = App(
-        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else None,
