@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database, open_database
+from storage.types import utcnow
 
 app = typer.Typer(
     help="Holdfast: keep asking whether the reason each customer chose us still holds.",
@@ -55,6 +56,15 @@ def db_upgrade() -> None:
     database = database_or_exit(settings)
     database.dispose()
     console.print(f"Database is up to date: {database.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo() -> None:
+    """Show Holdfast on a sample portfolio: no Slack and no configuration needed."""
+    from bot.demo import run_demo
+
+    settings = settings_or_exit()
+    run_demo(console, utcnow().date(), settings.policy())
 
 
 @app.command()

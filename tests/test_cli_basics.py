@@ -57,8 +57,19 @@ def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
     assert (tmp_path / "holdfast.db").exists()
 
 
-@pytest.mark.parametrize("command", [[], ["db"], ["db", "upgrade"], ["serve"]])
+@pytest.mark.parametrize("command", [[], ["db"], ["db", "upgrade"], ["serve"], ["demo"]])
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
     result = run([*command, "--help"], tmp_path)
     assert result.returncode == 0
     assert "Usage" in result.stdout
+
+
+def test_demo_needs_no_configuration_and_shows_a_card_and_nudges(tmp_path: Path) -> None:
+    result = run(["demo"], tmp_path, COLUMNS="120")
+    assert result.returncode == 0, result.stderr
+    assert "Northwind Logistics" in result.stdout
+    assert "Why they chose us" in result.stdout
+    assert "Health" in result.stdout
+    assert "Today's nudges for" in result.stdout
+    assert "Renewal in 84 days, and nobody has asked since" in result.stdout
+    assert list(tmp_path.iterdir()) == []  # the throwaway database is gone

@@ -145,7 +145,7 @@ def test_follow_up_sentence_says_what_happened() -> None:
     )
     sentences = [r.sentence for r in due_reasons(c, today=TODAY, policy=POLICY, is_key=False)]
     assert (
-        "On 26 May their reason for choosing us changed and champion left; nobody has followed up since."
+        "On 26 May their reason for choosing us changed (champion left); nobody has followed up since."
         in sentences
     )
 

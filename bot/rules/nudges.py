@@ -109,15 +109,17 @@ def _follow_up_reason(customer: CustomerFacts, today: date, policy: Policy) -> D
         return None
     if customer.last_checkin_on is not None and customer.last_checkin_on > concern:
         return None
-    what: list[str] = []
-    if customer.last_verdict_on == concern and customer.last_verdict in (Verdict.WEAKENED, Verdict.CHANGED):
-        what.append(f"their reason for choosing us {customer.last_verdict.value}")
-    if customer.last_changes_on == concern and customer.last_changes:
-        what.append(", ".join(CHANGE_LABELS[change].lower() for change in customer.last_changes))
-    event = " and ".join(what) or "a concern was raised"
+    verdict = customer.last_verdict if customer.last_verdict_on == concern else None
+    changes = customer.last_changes if customer.last_changes_on == concern else ()
+    labels = ", ".join(CHANGE_LABELS[change].lower() for change in changes)
+    if verdict in (Verdict.WEAKENED, Verdict.CHANGED):
+        event = f"their reason for choosing us {verdict.value}" + (f" ({labels})" if labels else "")
+    elif labels:
+        event = f"the customer reported a change: {labels}"
+    else:
+        event = "a concern was raised"
     return DueReason(
-        NudgeKind.FOLLOW_UP,
-        f"On {day_label(concern, today)} {event}; nobody has followed up since.",
+        NudgeKind.FOLLOW_UP, f"On {day_label(concern, today)} {event}; nobody has followed up since."
     )
 
 
