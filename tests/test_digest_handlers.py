@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -53,13 +54,14 @@ def fresh_app(db: Database, slack: SlackStub, clock: Clock) -> tuple[App, Servic
 
 def press(app: App, payload: dict[str, Any]) -> None:
     body = interaction(payload)
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
+    headers: dict[str, str | Sequence[str]] = dict(signed_headers(body))
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
     assert response.status == 200
 
 
 def controls(message: dict[str, Any], customer_id: int) -> dict[str, Any]:
     (block,) = [b for b in message["blocks"] if b.get("block_id") == f"{DIGEST_ACTIONS_BLOCK}:{customer_id}"]
-    return block
+    return dict(block)
 
 
 def customer_ids(message: dict[str, Any]) -> list[int]:
