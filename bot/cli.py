@@ -132,7 +132,7 @@ def nudge(
             for line in digest_lines(plan, owner_label=label(plan.team_id, plan.owner_user_id)):
                 say(line)
     else:
-        for delivery in report.deliveries:
+        for delivery in sorted(report.deliveries, key=lambda d: (d.plan.team_id, d.plan.owner_user_id)):
             plan = delivery.plan
             detail = f" ({delivery.detail})" if delivery.detail else ""
             who = label(plan.team_id, plan.owner_user_id)
