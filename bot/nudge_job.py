@@ -39,12 +39,14 @@ cached on the owner and asked again daily; a deactivated account is skipped and 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -109,6 +111,19 @@ class RunReport:
 
     def count(self, outcome: Outcome) -> int:
         return sum(d.outcome == outcome for d in self.deliveries)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while planning: it builds ~100k short tuples and no cycles,
+    and collections triggered by that many allocations cost a quarter of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def runner_name() -> str:
@@ -197,21 +212,22 @@ class NudgeJob:
     ) -> DayPlan:
         """The digests due at `now`, planned from what the database holds (reads only)."""
         settings = self.services.settings
-        with self.services.database.session() as session:
-            owners = {(o.team_id, o.user_id): owner_facts(o) for o in all_owners(session=session)}
-            customers = planning_customers(session=session)
-        return plan_day(
-            customers,
-            owners,
-            now=now,
-            policy=settings.policy(),
-            hour=settings.digest_hour,
-            weekdays=settings.digest_days,
-            cap=min(settings.digest_max_customers, MAX_CUSTOMERS),
-            force=force,
-            day=day,
-            only_owner=owner,
-        )
+        with gc_paused():
+            with self.services.database.session() as session:
+                owners = {(o.team_id, o.user_id): owner_facts(o) for o in all_owners(session=session)}
+                customers = planning_customers(session=session)
+            return plan_day(
+                customers,
+                owners,
+                now=now,
+                policy=settings.policy(),
+                hour=settings.digest_hour,
+                weekdays=settings.digest_days,
+                cap=min(settings.digest_max_customers, MAX_CUSTOMERS),
+                force=force,
+                day=day,
+                only_owner=owner,
+            )
 
     # -- owners' time zones ----------------------------------------------------------------------
     def refresh_owners(self, now: datetime) -> None:

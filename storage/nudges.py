@@ -6,11 +6,12 @@ The ledger protocol (claim, send, mark) is explained in `bot.nudge_job`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,9 +21,11 @@ from storage.enums import Change, DigestStatus, Expectation, Verdict
 from storage.models import Customer, NudgeDigest, Owner
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerRow:
-    """The columns planning reads: a light stand-in for `Customer` (it satisfies the rules' facts)."""
+class CustomerRow(NamedTuple):
+    """The columns planning reads: a light stand-in for `Customer` (it satisfies the rules' facts).
+
+    A tuple, not an ORM object: planning reads every active customer, and this is the cheap shape.
+    """
 
     id: int
     team_id: str
@@ -42,15 +45,23 @@ class CustomerRow:
     reason_confirmed_on: date | None
     last_expectation: Expectation | None
     concern_on: date | None
-    last_changes: Sequence[Change]
     last_changes_on: date | None
     next_step: str | None
     next_step_due: date | None
+    last_changes: Sequence[Change] = ()
 
 
-_ROW_COLUMNS = [getattr(Customer, name) for name in CustomerRow.__slots__]
+# Read as text and decoded only when not empty: most customers have no recent change.
+_ROW_COLUMNS = [getattr(Customer, name) for name in CustomerRow._fields[:-1]] + [
+    sa.cast(col(Customer.last_changes), sa.Text)
+]
+_NO_CHANGES = ("[]", "", None)
 _DIGESTS: sa.Table = NudgeDigest.__table__  # type: ignore[attr-defined]
 _OWNERS: sa.Table = Owner.__table__  # type: ignore[attr-defined]
+
+
+def _changes(raw: str | None) -> tuple[Change, ...]:
+    return () if raw in _NO_CHANGES else tuple(Change(value) for value in json.loads(raw or "[]"))
 
 
 def planning_customers(*, session: Session, owner_user_id: str | None = None) -> list[CustomerRow]:
@@ -59,7 +70,7 @@ def planning_customers(*, session: Session, owner_user_id: str | None = None) ->
     if owner_user_id is not None:
         query = query.where(col(Customer.owner_user_id) == owner_user_id)
     result = session.connection().execute(query)
-    return [CustomerRow(*row) for row in result]
+    return [CustomerRow._make((*row[:-1], _changes(row[-1]))) for row in result]
 
 
 def owner_pairs_with_customers(*, session: Session) -> set[tuple[str, str]]:
