@@ -22,7 +22,9 @@ LISTENER_THREADS = 16
 
 def _registrars() -> list[Registrar]:
     """Every handler module's `register`; imported here so the app is the one place that lists them."""
-    return []
+    from handlers import digest
+
+    return [digest.register]
 
 
 def create_app(services: Services, *, client: WebClient | None = None) -> App:

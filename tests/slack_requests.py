@@ -102,3 +102,26 @@ def block_action(
     if message is not None:
         payload["message"] = message
     return payload
+
+
+def message_action(
+    action: dict[str, Any],
+    *,
+    message: dict[str, Any],
+    channel_id: str,
+    user_id: str = "U1",
+    team_id: str = TEAM_ID,
+) -> dict[str, Any]:
+    """A block_actions payload for any control (select, users_select, button) in a posted message."""
+    payload = block_action(
+        str(action["action_id"]),
+        str(action.get("value", "")),
+        user_id=user_id,
+        team_id=team_id,
+        message=message,
+        channel_id=channel_id,
+        block_id=str(action.get("block_id", "b")),
+    )
+    payload["container"]["message_ts"] = message["ts"]
+    payload["actions"] = [{"action_ts": str(time.time()), **action}]
+    return payload

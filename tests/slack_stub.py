@@ -3,6 +3,8 @@
 It records every call (method, arguments, headers) and answers like Slack does: `{"ok": true, ...}`
 with method-specific fields, or whatever a test scripted. Anything posted to a path outside `/api/`
 is taken as a `response_url` delivery and recorded under the method name `response_url`.
+Messages it accepts (chat.postMessage, edited by chat.update) are kept per channel, with their
+metadata, and conversations.history answers from them; a user ID as channel posts to their DM ("D" + ID).
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ class SlackStub:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self._responders: dict[str, Responder] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._counter = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -110,6 +114,33 @@ class SlackStub:
         with self._lock:
             self.calls.clear()
 
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `method` was called `count` times (the app works on its own threads)."""
+        with self._changed:
+            done = self._changed.wait_for(
+                lambda: sum(call.method == method for call in self.calls) >= count, timeout=timeout
+            )
+            found = [call for call in self.calls if call.method == method]
+        if not done:
+            raise AssertionError(f"{method} called {len(found)} times, expected {count} within {timeout}s")
+        return found
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages accepted so far (in one channel, or all), oldest first."""
+        with self._lock:
+            if channel is not None:
+                return list(self.messages.get(channel, []))
+            return [message for messages in self.messages.values() for message in messages]
+
+    def answer_default(self, call: Call) -> dict[str, Any]:
+        """What the stub answers when nothing is scripted (for responders that add to it)."""
+        return self._default(call)
+
+    @staticmethod
+    def dm_channel(channel: object) -> str:
+        text = str(channel or "")
+        return "D" + text if text.startswith(("U", "W")) else text
+
     # -- default answers ---------------------------------------------------------------------
     def _next_ts(self) -> str:
         with self._lock:
@@ -139,13 +170,32 @@ class SlackStub:
                 return {"ok": False, "error": "users_not_found"}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X")).split(",")[0]}}
-            case "chat.postMessage" | "chat.update":
+            case "chat.postMessage":
+                channel = self.dm_channel(args.get("channel"))
+                message = {
+                    "type": "message",
+                    "ts": self._next_ts(),
+                    "text": args.get("text"),
+                    "blocks": args.get("blocks"),
+                    "metadata": args.get("metadata"),
+                }
+                with self._lock:
+                    self.messages.setdefault(channel, []).append(message)
+                return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+            case "chat.update":
+                channel, ts = str(args.get("channel")), str(args.get("ts"))
+                with self._lock:
+                    for message in self.messages.get(channel, []):
+                        if message["ts"] == ts:
+                            message.update(text=args.get("text"), blocks=args.get("blocks"))
                 return {
                     "ok": True,
-                    "channel": args.get("channel"),
-                    "ts": args.get("ts") or self._next_ts(),
+                    "channel": channel,
+                    "ts": ts,
                     "message": {"text": args.get("text"), "blocks": args.get("blocks")},
                 }
+            case "conversations.history":
+                return self._history(args)
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": self._next_ts()}
             case "views.open" | "views.push" | "views.update":
@@ -158,6 +208,28 @@ class SlackStub:
                 return {"ok": False, "error": "not_allowed_in_stub"}
             case _:
                 return {"ok": True}
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel"))
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or "inf")
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            found = [dict(m) for m in self.messages.get(channel, []) if oldest <= float(m["ts"]) <= latest]
+        found.reverse()  # newest first, like Slack
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        page = found[start : start + limit]
+        for message in page:
+            if not with_metadata or not message.get("metadata"):
+                message.pop("metadata", None)
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _answer(self, call: Call) -> Answer:
         responder = self._responders.get(call.method)
@@ -186,13 +258,16 @@ class SlackStub:
                     for key in ("blocks", "view", "attachments"):
                         if isinstance(args.get(key), str) and args[key][:1] in "[{":
                             args[key] = json.loads(args[key])
+                if "?" in self.path:
+                    args = {**dict(parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True)), **args}
                 if self.path.startswith("/api/"):
                     method = self.path.removeprefix("/api/").split("?")[0]
                 else:
                     method = "response_url"
                 call = Call(method=method, args=args, headers=dict(self.headers.items()), path=self.path)
-                with stub._lock:
+                with stub._changed:
                     stub.calls.append(call)
+                    stub._changed.notify_all()
                 status, body, headers = stub._answer(call)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
@@ -201,7 +276,10 @@ class SlackStub:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the caller went away (a test killed it)
 
             do_GET = do_POST
 

@@ -139,13 +139,14 @@ def due_reasons(
     """Every reason `customer` is due a conversation on `today`, most urgent first (none when resting)."""
     if is_resting(customer, today):
         return ()
-    found = [
+    # Already in urgency order (renewal, follow-up, next step, contact): no sort needed.
+    found = (
         _renewal_reason(customer, today, policy),
         _follow_up_reason(customer, today, policy),
         _next_step_reason(customer, today),
         _contact_reason(customer, today, cadence_for(customer, is_key=is_key, policy=policy)),
-    ]
-    return tuple(sorted((r for r in found if r is not None), key=lambda r: r.kind, reverse=True))
+    )
+    return tuple(r for r in found if r is not None)
 
 
 def urgency_order(customer: CustomerFacts, reasons: tuple[DueReason, ...], today: date) -> tuple[object, ...]:

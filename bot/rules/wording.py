@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from datetime import date
 
+MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 
 def day_label(day: date, today: date) -> str:
-    """'3 March', with the year when it is not this year's."""
-    label = f"{day.day} {day:%B}"
+    """'3 March', with the year when it is not this year's (English whatever the locale, and fast)."""
+    label = f"{day.day} {MONTHS[day.month]}"
     return label if day.year == today.year else f"{label} {day.year}"
 
 

@@ -1,0 +1,218 @@
+"""The daily digest as a Slack message, and the edits its buttons make to it. Pure builders.
+
+Every block that belongs to a customer has the block id "<prefix>:<customer id>", and every
+control's value carries the customer id, so a pressed button needs nothing held in memory: the
+handler reads the customer from the payload and rewrites that customer's blocks in the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+
+from bot.rules.digest import DigestItem, DigestPlan, SnoozePeriod
+from bot.rules.nudges import reason_text
+from bot.rules.wording import day_label, days, quoted
+from bot.slack_text import safe, shorten
+from handlers.ids import (
+    DIGEST_ACTIONS_BLOCK,
+    DIGEST_CUSTOMER_BLOCK,
+    DIGEST_NOT_MINE_ACTION,
+    DIGEST_REASSIGN_ACTION,
+    DIGEST_REASSIGN_CANCEL_ACTION,
+    DIGEST_SNOOZE_ACTION,
+    LOG_CHECKIN_ACTION,
+)
+
+MAX_BLOCKS = 50  # Slack's limit for one message
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+FIXED_BLOCKS = 3  # header, intro, footer
+BLOCKS_PER_CUSTOMER = 3  # divider, section, actions
+MAX_CUSTOMERS = (MAX_BLOCKS - FIXED_BLOCKS) // BLOCKS_PER_CUSTOMER
+METADATA_EVENT = "holdfast_digest"
+SNOOZE_LABELS = {SnoozePeriod.WEEK: "for a week", SnoozePeriod.MONTH: "for a month"}
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """What chat.postMessage is given: fallback text, blocks, and metadata naming the ledger row."""
+
+    text: str
+    blocks: list[Block]
+    metadata: dict[str, Any]
+
+
+def block_id(prefix: str, customer_id: int) -> str:
+    return f"{prefix}:{customer_id}"
+
+
+def customer_id_of(block_or_value: str) -> int | None:
+    """The customer id at the end of a block id or control value ("…:42" or "42")."""
+    tail = block_or_value.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def customers_label(count: int) -> str:
+    return f"{count} customer" if count == 1 else f"{count} customers"
+
+
+def why_they_chose_us(item: DigestItem) -> str:
+    customer = item.customer
+    reason = reason_text(customer)
+    if reason is None:
+        return "_not recorded yet_"
+    text = safe(quoted(reason))
+    if (
+        customer.current_reason
+        and customer.original_reason
+        and customer.current_reason != customer.original_reason
+    ):
+        text += f" (at first {safe(quoted(customer.original_reason, 60))})"
+    return text
+
+
+def last_checkin(item: DigestItem, today: date) -> str:
+    last = item.customer.last_checkin_on
+    if last is None:
+        return "none yet"
+    ago = (today - last).days
+    when = "today" if ago == 0 else f"{days(ago)} ago"
+    return f"{day_label(last, today)} ({when})"
+
+
+def customer_text(item: DigestItem, today: date) -> str:
+    """The mrkdwn text for one customer: every piece of user text escaped."""
+    name = f"*{safe(item.customer.name, 150)}*" + ("  ·  key account" if item.is_key else "")
+    lines = [
+        name,
+        f"*Why they chose us:* {why_they_chose_us(item)}",
+        f"*Last check-in:* {last_checkin(item, today)}",
+        "*Why now:* " + " ".join(safe(reason.sentence, 600) for reason in item.reasons),
+        f"*Ask:* {safe(item.question, 300)}",
+    ]
+    return shorten("\n".join(lines), SECTION_LIMIT)
+
+
+def customer_actions(customer_id: int) -> ActionsBlock:
+    """Log check-in, Snooze (a week / a month), Not my customer."""
+    value = str(customer_id)
+    return ActionsBlock(
+        block_id=block_id(DIGEST_ACTIONS_BLOCK, customer_id),
+        elements=[
+            ButtonElement(text="Log check-in", action_id=LOG_CHECKIN_ACTION, value=value, style="primary"),
+            StaticSelectElement(
+                placeholder="Snooze",
+                action_id=DIGEST_SNOOZE_ACTION,
+                options=[
+                    Option(value=f"{period.value}:{customer_id}", label=label)
+                    for period, label in SNOOZE_LABELS.items()
+                ],
+            ),
+            ButtonElement(text="Not my customer", action_id=DIGEST_NOT_MINE_ACTION, value=value),
+        ],
+    )
+
+
+def reassign_prompt(customer_id: int, customer_name: str) -> ActionsBlock:
+    """Replaces a customer's buttons: who owns it? (a people picker) or cancel."""
+    question = shorten(f"Who owns {' '.join(customer_name.split())}?", 150)
+    return ActionsBlock(
+        block_id=block_id(DIGEST_ACTIONS_BLOCK, customer_id),
+        elements=[
+            UserSelectElement(placeholder=question, action_id=DIGEST_REASSIGN_ACTION),
+            ButtonElement(text="Cancel", action_id=DIGEST_REASSIGN_CANCEL_ACTION, value=str(customer_id)),
+        ],
+    )
+
+
+def done_note(customer_id: int, mrkdwn: str) -> ContextBlock:
+    """Replaces a customer's buttons with what was done (`mrkdwn` must already be escaped)."""
+    return ContextBlock(
+        block_id=block_id(DIGEST_ACTIONS_BLOCK, customer_id),
+        elements=[MarkdownTextObject(text=shorten(mrkdwn, SECTION_LIMIT))],
+    )
+
+
+def replace_customer_controls(
+    blocks: Sequence[dict[str, Any]], customer_id: int, replacement: Block
+) -> list[dict[str, Any]]:
+    """The message's blocks with that customer's controls block swapped for `replacement`."""
+    target = block_id(DIGEST_ACTIONS_BLOCK, customer_id)
+    new = replacement.to_dict()
+    return [new if block.get("block_id") == target else dict(block) for block in blocks]
+
+
+def customer_name_in(blocks: Sequence[dict[str, Any]], customer_id: int) -> str | None:
+    """The (escaped) name shown in the message for a customer: the first bold run of its section."""
+    target = block_id(DIGEST_CUSTOMER_BLOCK, customer_id)
+    for block in blocks:
+        if block.get("block_id") == target:
+            text = str((block.get("text") or {}).get("text") or "")
+            if text.startswith("*") and "*" in text[1:]:
+                return text[1 : text.index("*", 1)]
+    return None
+
+
+def header_text(plan: DigestPlan) -> str:
+    return f"{customers_label(plan.total)} to talk to today"
+
+
+def fallback_text(plan: DigestPlan) -> str:
+    names = ", ".join(safe(item.customer.name, 60) for item in plan.items)
+    more = f" and {plan.more} more" if plan.more else ""
+    return shorten(f"Holdfast: {header_text(plan)}: {names}{more}.", 3000)
+
+
+def digest_message(plan: DigestPlan, *, digest_id: int | None = None) -> DigestMessage:
+    """One owner's digest. Shows at most `MAX_CUSTOMERS` (the plan is capped before this); the rest
+    are counted."""
+    items = plan.items[:MAX_CUSTOMERS]
+    more = plan.more + len(plan.items) - len(items)
+    intro = "Most urgent and most valuable first. For each: why they chose us, and the one question to ask."
+    blocks: list[Block] = [
+        HeaderBlock(text=shorten(header_text(plan), HEADER_LIMIT)),
+        ContextBlock(elements=[MarkdownTextObject(text=intro)]),
+    ]
+    for item in items:
+        customer_id = item.customer.id
+        assert customer_id is not None
+        blocks.append(DividerBlock())
+        blocks.append(
+            SectionBlock(
+                block_id=block_id(DIGEST_CUSTOMER_BLOCK, customer_id),
+                text=MarkdownTextObject(text=customer_text(item, plan.local_day)),
+            )
+        )
+        blocks.append(customer_actions(customer_id))
+    footer = (
+        f"and {more} more — `/customer` lists them all"
+        if more
+        else "Log what you hear with `/checkin`; `/customer` lists all your customers."
+    )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    metadata = {
+        "event_type": METADATA_EVENT,
+        "event_payload": {
+            "digest_id": digest_id or 0,
+            "owner": plan.owner_user_id,
+            "day": plan.local_day.isoformat(),
+        },
+    }
+    return DigestMessage(fallback_text(plan), blocks, metadata)

@@ -1,0 +1,358 @@
+"""The daily digest job: plan who is due, then send each owner's digest exactly once a day.
+
+Exactly once, across processes and crashes
+------------------------------------------
+The nudge ledger (`nudge_digest`) has one row per (workspace, owner, local day). For each owner:
+
+1. **Claim.** `INSERT … ON CONFLICT DO NOTHING` the row as `claimed` by this runner. The unique key
+   means only one of any number of runners (threads, or `holdfast serve` processes sharing one
+   PostgreSQL database) gets the row. A row that already exists is taken over only when it is
+   `failed`, or `claimed` with its lease (`LEASE`) expired — by an `UPDATE … WHERE status = <seen>
+   AND attempts = <seen>`, which again only one runner can win. A `sent` row, or a fresh claim, is
+   left alone. The row (with the customers chosen) is the intent, committed before Slack is called.
+2. **Send.** `chat.postMessage` to the owner, with message metadata
+   `{"event_type": "holdfast_digest", "event_payload": {"digest_id": <row id>, …}}`.
+3. **Mark.** `sent`, with the channel and message ts. A Slack error is recorded on the row
+   (`failed`, with the error) and retried on the next run.
+
+A claim alone cannot tell whether the message went out: a runner may die after Slack accepted the
+post but before step 3, and a dropped connection may hide a post that succeeded. So a runner that
+holds an attempt after the first (a takeover) first reads the owner's DM (`conversations.history`
+with metadata) for a message carrying this row's id; if there is one, it only marks the row `sent`.
+That is why digest posts are not retried on connection errors by the HTTP client (they come back
+to the ledger instead), while 429s are: a 429 means Slack did not take the message, and the client
+waits its Retry-After on this job's own thread, never on Bolt's listener pool. If the history
+check itself fails, nothing is posted and the failure is recorded: a late digest beats a double.
+
+The one window left is a runner that is alive but stalled for longer than the lease between
+claiming and posting; `LEASE` is far longer than a post can take (a 30 s timeout plus at most
+`RATE_LIMIT_RETRIES` Retry-After waits).
+
+When the digest is due
+----------------------
+The job runs every few minutes (see `bot.scheduler`). An owner's digest is due on a digest weekday
+at or after `DIGEST_HOUR` wall-clock time in their Slack time zone, for their local day, until it
+is `sent`: so a restart sends nothing again, a run missed while the bot was down catches up the
+same day, and daylight-saving changes do not move the hour. Time zones come from `users.info`,
+cached on the owner and asked again daily; a deactivated account is skipped and logged.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.digest_blocks import MAX_CUSTOMERS, METADATA_EVENT, digest_message
+from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, plan_day
+from bot.services import Services
+from bot.slack_client import make_web_client
+from storage.models import Owner
+from storage.nudges import (
+    Claim,
+    ClaimRefused,
+    all_owners,
+    claim_digest,
+    ensure_owners,
+    mark_failed,
+    mark_sent,
+    owner_by_user,
+    owner_pairs_with_customers,
+    owners_to_refresh,
+    planning_customers,
+    sent_digest_keys,
+)
+
+logger = logging.getLogger("holdfast.nudges")
+
+LEASE = timedelta(minutes=15)
+TZ_MAX_AGE = timedelta(hours=20)  # "daily", early enough that it is not asked at the send hour
+MAX_ATTEMPTS = 5  # a scheduled run stops retrying an owner's digest after this many tries a day
+SEND_THREADS = 4
+HISTORY_PAGES = 3
+HISTORY_PAGE_SIZE = 200
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    FOUND = "already in Slack"  # an earlier attempt had posted it; the ledger now says so
+    ALREADY_SENT = ClaimRefused.ALREADY_SENT.value
+    IN_PROGRESS = ClaimRefused.IN_PROGRESS.value
+    GAVE_UP = ClaimRefused.GAVE_UP.value
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    plan: DigestPlan
+    outcome: Outcome
+    detail: str = ""
+
+
+@dataclass
+class RunReport:
+    """What one run planned and did."""
+
+    plans: list[DigestPlan] = field(default_factory=list)
+    skipped: list[tuple[OwnerFacts, Skip]] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(d.outcome == outcome for d in self.deliveries)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while planning: it builds ~100k short tuples and no cycles,
+    and collections triggered by that many allocations cost a quarter of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def runner_name() -> str:
+    """Who holds a claim: host, process and a random part (two jobs in one process differ)."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_facts(owner: Owner) -> OwnerFacts:
+    return OwnerFacts(owner.team_id, owner.user_id, owner.tz, owner.paused_until, owner.deactivated)
+
+
+class NudgeJob:
+    """The digest job for one process. Call it (the scheduler does) or use `run` for options."""
+
+    def __init__(
+        self,
+        services: Services,
+        client: WebClient | None = None,
+        *,
+        runner: str | None = None,
+        send_threads: int = SEND_THREADS,
+        lease: timedelta = LEASE,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.services = services
+        self.client = client or make_web_client(services.settings, retry_connection_errors=False)
+        self.runner = runner or runner_name()
+        self.send_threads = send_threads
+        self.lease = lease
+        self.max_attempts = max_attempts
+
+    def __call__(self) -> RunReport:
+        """A scheduled run: digests whose local hour has come and that are not sent yet."""
+        return self.run()
+
+    # -- the run ---------------------------------------------------------------------------------
+    def run(
+        self,
+        *,
+        force: bool = False,
+        day: date | None = None,
+        owner: str | None = None,
+        dry_run: bool = False,
+    ) -> RunReport:
+        """Plan and send. `force` ignores the local hour and weekday (and the daily retry cap); `day`
+        plans that day for every owner; `owner` limits the run to one Slack user; `dry_run` plans
+        from what is stored, calling neither Slack nor writing anything."""
+        now = self.services.clock()
+        if not dry_run:
+            self.refresh_owners(now)
+        planned = self.plan(now, force=force, day=day, owner=owner)
+        report = RunReport(plans=planned.plans, skipped=planned.skipped)
+        if dry_run or not planned.plans:
+            return report
+        with self.services.database.session() as session:
+            sent = sent_digest_keys((p.local_day for p in planned.plans), session=session)
+        pending = []
+        for plan in planned.plans:
+            if (plan.team_id, plan.owner_user_id, plan.local_day) in sent:
+                report.deliveries.append(Delivery(plan, Outcome.ALREADY_SENT))
+            else:
+                pending.append(plan)
+        max_attempts = None if force else self.max_attempts
+        with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-nudge") as pool:
+            report.deliveries.extend(pool.map(lambda p: self.deliver(p, now, max_attempts), pending))
+        for delivery in report.deliveries:
+            if delivery.outcome == Outcome.FAILED:
+                logger.warning(
+                    "digest for %s on %s failed: %s",
+                    delivery.plan.owner_user_id,
+                    delivery.plan.local_day,
+                    delivery.detail,
+                )
+        logger.info(
+            "digests: %d sent, %d found already in Slack, %d failed, %d already sent, %d skipped",
+            report.count(Outcome.SENT),
+            report.count(Outcome.FOUND),
+            report.count(Outcome.FAILED),
+            report.count(Outcome.ALREADY_SENT),
+            len(report.skipped),
+        )
+        return report
+
+    def plan(
+        self, now: datetime, *, force: bool = False, day: date | None = None, owner: str | None = None
+    ) -> DayPlan:
+        """The digests due at `now`, planned from what the database holds (reads only)."""
+        settings = self.services.settings
+        with gc_paused():
+            with self.services.database.session() as session:
+                owners = {(o.team_id, o.user_id): owner_facts(o) for o in all_owners(session=session)}
+                customers = planning_customers(session=session)
+            return plan_day(
+                customers,
+                owners,
+                now=now,
+                policy=settings.policy(),
+                hour=settings.digest_hour,
+                weekdays=settings.digest_days,
+                cap=min(settings.digest_max_customers, MAX_CUSTOMERS),
+                force=force,
+                day=day,
+                only_owner=owner,
+            )
+
+    # -- owners' time zones ----------------------------------------------------------------------
+    def refresh_owners(self, now: datetime) -> None:
+        """Make sure every owner has a row, and read stale time zones from Slack (`users.info`)."""
+        database = self.services.database
+        with database.transaction() as session:
+            ensure_owners(owner_pairs_with_customers(session=session), session=session)
+        with database.session() as session:
+            stale = [(o.team_id, o.user_id) for o in owners_to_refresh(now, TZ_MAX_AGE, session=session)]
+        if not stale:
+            return
+        with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-users") as pool:
+            profiles = list(pool.map(lambda key: self._profile(key[1]), stale))
+        with database.transaction() as session:
+            for (team_id, user_id), profile in zip(stale, profiles, strict=True):
+                if profile is None:
+                    continue
+                owner = owner_by_user(team_id, user_id, session=session)
+                if owner is None:
+                    continue
+                if profile["deleted"] and not owner.deactivated:
+                    logger.warning("owner %s is deactivated in Slack: their digests are skipped", user_id)
+                owner.deactivated = profile["deleted"]
+                owner.tz = profile["tz"] or owner.tz
+                owner.display_name = profile["name"] or owner.display_name
+                owner.email = profile["email"] or owner.email
+                owner.tz_refreshed_at = now
+                session.add(owner)
+
+    def _profile(self, user_id: str) -> dict[str, Any] | None:
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error == "user_not_found":
+                return {"deleted": True, "tz": None, "name": None, "email": None}
+            logger.warning("users.info for %s failed (%s); keeping the cached time zone", user_id, error)
+            return None
+        profile = user.get("profile") or {}
+        return {
+            "deleted": bool(user.get("deleted")),
+            "tz": user.get("tz"),
+            "name": (profile.get("display_name") or user.get("real_name") or None),
+            "email": profile.get("email"),
+        }
+
+    # -- one owner's digest ----------------------------------------------------------------------
+    def deliver(self, plan: DigestPlan, now: datetime, max_attempts: int | None = MAX_ATTEMPTS) -> Delivery:
+        """Claim, send and mark one owner's digest (see the module docstring)."""
+        database = self.services.database
+        with database.transaction() as session:
+            claim = claim_digest(
+                team_id=plan.team_id,
+                owner_user_id=plan.owner_user_id,
+                local_day=plan.local_day,
+                customer_ids=plan.customer_ids,
+                runner=self.runner,
+                now=now,
+                lease=self.lease,
+                max_attempts=max_attempts,
+                session=session,
+            )
+        if isinstance(claim, ClaimRefused):
+            return Delivery(plan, Outcome(claim.value))
+        channel = claim.channel
+        try:
+            if claim.attempts > 1:
+                channel = channel or self._dm_channel(plan.owner_user_id)
+                found = self._find_posted(channel, claim)
+                if found is not None:
+                    with database.transaction() as session:
+                        mark_sent(claim.digest_id, channel=channel, ts=found, now=now, session=session)
+                    return Delivery(plan, Outcome.FOUND)
+            message = digest_message(plan, digest_id=claim.digest_id)
+            response = self.client.chat_postMessage(
+                channel=plan.owner_user_id,
+                text=message.text,
+                blocks=message.blocks,
+                metadata=message.metadata,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            return self._failed(plan, claim, channel, str(exc.response.get("error") or exc))
+        except Exception as exc:  # logged with its traceback, recorded, retried on the next run
+            logger.exception("digest for %s could not be sent", plan.owner_user_id)
+            return self._failed(plan, claim, channel, f"{type(exc).__name__}: {exc}")
+        with database.transaction() as session:
+            mark_sent(
+                claim.digest_id,
+                channel=str(response["channel"]),
+                ts=str(response["ts"]),
+                now=now,
+                session=session,
+            )
+        return Delivery(plan, Outcome.SENT)
+
+    def _failed(self, plan: DigestPlan, claim: Claim, channel: str | None, error: str) -> Delivery:
+        with self.services.database.transaction() as session:
+            mark_failed(claim, error=error, channel=channel, session=session)
+        return Delivery(plan, Outcome.FAILED, error)
+
+    def _dm_channel(self, user_id: str) -> str:
+        return str(self.client.conversations_open(users=user_id)["channel"]["id"])
+
+    def _find_posted(self, channel: str, claim: Claim) -> str | None:
+        """The ts of a message in `channel` that an earlier attempt at this digest posted, if any."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = self.client.conversations_history(
+                channel=channel, limit=HISTORY_PAGE_SIZE, include_all_metadata=True, cursor=cursor
+            )
+            for message in _messages(page.get("messages")):
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if (
+                    metadata.get("event_type") == METADATA_EVENT
+                    and payload.get("digest_id") == claim.digest_id
+                ):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+
+def _messages(value: object) -> Iterable[dict[str, Any]]:
+    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
