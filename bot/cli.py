@@ -66,7 +66,7 @@ def demo() -> None:
     from bot.demo import run_demo
 
     settings = settings_or_exit()
-    run_demo(console, utcnow().date(), settings.policy())
+    run_demo(console, utcnow().date(), settings.policy(), settings.digest_max_customers)
 
 
 @app.command()

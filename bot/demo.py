@@ -13,9 +13,10 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session, select
 
+from bot.digest_text import digest_lines
+from bot.rules.digest import DigestPlan, plan_owner
 from bot.rules.health import HealthLevel, health
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import Due, due_customers, question_for
 from bot.rules.policy import Policy
 from bot.rules.wording import day_label, days
 from storage.checkins import add_checkin, latest_checkins
@@ -258,24 +259,12 @@ def _card(customer: Customer, session: Session, today: date, policy: Policy, is_
     return Panel(Group(rows, history), title=Text(customer.name, style="bold"), border_style=style)
 
 
-def _nudges(owner: str, due: list[Due], today: date) -> Panel:
-    lines: list[Text] = []
-    for item in due:
-        lines.append(Text(item.customer.name, style="bold"))
-        customer = item.customer
-        lines.append(Text(f"  Why they chose us: {customer.original_reason or 'not recorded'}"))
-        if customer.current_reason and customer.current_reason != customer.original_reason:
-            lines.append(Text(f"  Their reason now: {customer.current_reason}"))
-        last = item.customer.last_checkin_on
-        lines.append(Text(f"  Last check-in: {day_label(last, today) if last else 'never'}"))
-        lines.extend(Text(f"  Due: {r.sentence}") for r in item.reasons)
-        lines.append(Text(f"  Ask: {question_for(item.customer)}", style="italic"))
-    if not lines:
-        lines.append(Text("Nobody is due today."))
-    return Panel(Group(*lines), title=f"Today's nudges for {owner} ({day_label(today, today)})")
+def _digest(plan: DigestPlan | None, today: date) -> Panel:
+    lines = digest_lines(plan) if plan else ["Nobody is due today."]
+    return Panel(Text("\n".join(lines)), title=f"Today's nudges for {OWNER} ({day_label(today, today)})")
 
 
-def run_demo(console: Console, today: date, policy: Policy) -> None:
+def run_demo(console: Console, today: date, policy: Policy, cap: int) -> None:
     """Build the sample portfolio in a temporary SQLite file and print a card and the day's nudges."""
     with tempfile.TemporaryDirectory(prefix="holdfast-demo-") as folder:
         database = open_database(f"sqlite:///{Path(folder) / 'demo.db'}")
@@ -288,8 +277,15 @@ def run_demo(console: Console, today: date, policy: Policy) -> None:
                 featured = next(c for c in everyone if c.name == FEATURED)
                 console.print(_card(featured, session, today, policy, featured.id in key_ids))
                 mine = customers_of_owner(TEAM_ID, OWNER, session=session)
-                console.print(
-                    _nudges(OWNER, due_customers(mine, today=today, policy=policy, key_ids=key_ids), today)
+                plan = plan_owner(
+                    mine,
+                    team_id=TEAM_ID,
+                    owner_user_id=OWNER,
+                    today=today,
+                    policy=policy,
+                    key_ids=key_ids,
+                    cap=cap,
                 )
+                console.print(_digest(plan, today))
         finally:
             database.dispose()

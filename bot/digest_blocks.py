@@ -27,8 +27,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.rules.digest import DigestItem, DigestPlan, SnoozePeriod
-from bot.rules.nudges import reason_text
-from bot.rules.wording import day_label, days, quoted
+from bot.rules.nudges import why_chosen
+from bot.rules.wording import day_label, days
 from bot.slack_text import safe, shorten
 from handlers.ids import (
     DIGEST_ACTIONS_BLOCK,
@@ -74,18 +74,8 @@ def customers_label(count: int) -> str:
 
 
 def why_they_chose_us(item: DigestItem) -> str:
-    customer = item.customer
-    reason = reason_text(customer)
-    if reason is None:
-        return "_not recorded yet_"
-    text = safe(quoted(reason))
-    if (
-        customer.current_reason
-        and customer.original_reason
-        and customer.current_reason != customer.original_reason
-    ):
-        text += f" (at first {safe(quoted(customer.original_reason, 60))})"
-    return text
+    reason = why_chosen(item.customer)
+    return safe(reason) if reason else "_not recorded yet_"
 
 
 def last_checkin(item: DigestItem, today: date) -> str:

@@ -7,8 +7,8 @@ Plain text: nothing is escaped for Slack, and nothing is marked up for Rich (pri
 from __future__ import annotations
 
 from bot.rules.digest import DigestPlan
-from bot.rules.nudges import reason_text
-from bot.rules.wording import day_label, days, quoted
+from bot.rules.nudges import why_chosen
+from bot.rules.wording import day_label, days
 
 
 def digest_lines(plan: DigestPlan, *, owner_label: str | None = None) -> list[str]:
@@ -18,7 +18,7 @@ def digest_lines(plan: DigestPlan, *, owner_label: str | None = None) -> list[st
     lines = [f"Digest for {who} on {plan.local_day:%A} {day_label(plan.local_day, plan.local_day)}: {count}"]
     for number, item in enumerate(plan.items, start=1):
         customer = item.customer
-        reason = reason_text(customer)
+        reason = why_chosen(customer)
         last = customer.last_checkin_on
         last_text = (
             "none yet"
@@ -26,7 +26,7 @@ def digest_lines(plan: DigestPlan, *, owner_label: str | None = None) -> list[st
             else f"{day_label(last, plan.local_day)} ({days((plan.local_day - last).days)} ago)"
         )
         lines.append(f"{number:>2}. {customer.name}" + ("  (key account)" if item.is_key else ""))
-        lines.append(f"    Why they chose us: {quoted(reason) if reason else 'not recorded yet'}")
+        lines.append(f"    Why they chose us: {reason or 'not recorded yet'}")
         lines.append(f"    Last check-in: {last_text}")
         lines.extend(f"    Why now: {r.sentence}" for r in item.reasons)
         lines.append(f"    Ask: {item.question}")

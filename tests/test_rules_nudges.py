@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import NudgeKind, due_customers, due_reasons, question_for
+from bot.rules.nudges import NudgeKind, due_customers, due_reasons, question_for, why_chosen
 from bot.rules.policy import Policy
 from storage.enums import Change, Verdict
 from tests.factories import customer
@@ -181,3 +181,19 @@ def test_key_accounts_are_the_top_fifth_by_arr(arrs: list[float | None], expecte
 def test_inactive_customers_are_not_key_accounts() -> None:
     customers = [customer("Gone", id=1, arr=10**6, active=False), customer("Here", id=2, arr=10)]
     assert key_account_ids(customers, 0.2) == {2}
+
+
+@pytest.mark.parametrize(
+    ("original", "current", "expected"),
+    [
+        (None, None, None),
+        ("price", None, "'price'"),
+        ("price", "price", "'price'"),
+        ("price", "audit trail", "'audit trail' (at first 'price')"),
+        (None, "audit trail", "'audit trail'"),
+    ],
+)
+def test_why_chosen_keeps_the_original_in_view(
+    original: str | None, current: str | None, expected: str | None
+) -> None:
+    assert why_chosen(customer(original_reason=original, current_reason=current)) == expected

@@ -48,6 +48,17 @@ def reason_text(customer: CustomerFacts) -> str | None:
     return customer.current_reason or customer.original_reason
 
 
+def why_chosen(customer: CustomerFacts) -> str | None:
+    """The reason in quotes, with the original one when it has changed since; None if never recorded."""
+    reason = reason_text(customer)
+    if reason is None:
+        return None
+    original = customer.original_reason
+    if original and customer.current_reason and customer.current_reason != original:
+        return f"{quoted(reason)} (at first {quoted(original, 60)})"
+    return quoted(reason)
+
+
 def cadence_for(customer: CustomerFacts, *, is_key: bool, policy: Policy) -> int:
     """Days between conversations: the customer's own cadence wins, then key or regular."""
     if customer.cadence_days:
