@@ -108,9 +108,10 @@ class CheckInImport:
 
 def read_records(stream: TextIO, file_format: CsvFormat[R]) -> tuple[list[R], list[RowError]]:
     """Every valid row of a CSV file, and what is wrong with the others; raises on an unusable header."""
-    reader = csv.reader(stream)
+    reader = csv.reader(stream, strict=True)
     records: list[R] = []
     errors: list[RowError] = []
+    end = 0  # the last line of the last record read
     try:
         first = next(reader, None)
         if first is None:
@@ -134,7 +135,7 @@ def read_records(stream: TextIO, file_format: CsvFormat[R]) -> tuple[list[R], li
             except CellError as exc:
                 errors.append(RowError(line, str(exc)))
     except csv.Error as exc:
-        raise ImportRejected(f"line {reader.line_num}: not valid CSV ({exc})") from None
+        raise ImportRejected(f"line {end + 1}: not valid CSV ({exc})") from None
     except UnicodeDecodeError:
         raise ImportRejected("the file is not UTF-8 text") from None
     return records, errors

@@ -195,7 +195,7 @@ def checkin_states(
     )
     states: dict[int, StoredCheckInState] = {}
     changes_at = STATE_COLUMNS.index("last_changes")
-    for customer_id, *values in session.connection().execution_options(yield_per=CHUNK).execute(query):
+    for customer_id, *values in session.connection().execute(query.execution_options(yield_per=CHUNK)):
         if customer_id in customer_ids:
             values[changes_at] = [Change(change) for change in values[changes_at] or ()]
             states[customer_id] = StoredCheckInState(*values)
@@ -221,8 +221,8 @@ def checkin_keys(
         CHECKIN.c.customer_id, CHECKIN.c.occurred_on, CHECKIN.c.author_user_id, CHECKIN.c.note
     ).where(CHECKIN.c.team_id == team_id)
     keys: dict[int, set[CheckInKey]] = {}
-    for customer_id, occurred_on, author, note in (
-        session.connection().execution_options(yield_per=CHUNK).execute(query)
+    for customer_id, occurred_on, author, note in session.connection().execute(
+        query.execution_options(yield_per=CHUNK)
     ):
         if customer_id in customer_ids:
             keys.setdefault(customer_id, set()).add((occurred_on, author, note))
@@ -250,4 +250,4 @@ def checkin_rows(team_id: str, *, session: Session) -> Iterator[RowMapping]:
         .where(CHECKIN.c.team_id == team_id)
         .order_by(CUSTOMER.c.name_key, CHECKIN.c.occurred_on, CHECKIN.c.id)
     )
-    yield from session.connection().execution_options(yield_per=CHUNK).execute(query).mappings()
+    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).mappings()

@@ -51,7 +51,7 @@ IMPORTED_COLUMNS = tuple(f.name for f in fields(CustomerFields))
 def customer_ids_by_key(team_id: str, *, session: Session) -> dict[str, int]:
     """Every customer's id by name key, in one query."""
     query = core_select(CUSTOMER.c.name_key, CUSTOMER.c.id).where(CUSTOMER.c.team_id == team_id)
-    return dict(session.connection().execute(query).tuples().all())
+    return dict(session.connection().execute(query).all())
 
 
 def imported_fields_by_key(team_id: str, *, session: Session) -> dict[str, tuple[int, CustomerFields]]:
@@ -108,4 +108,4 @@ def workspace_ids(*, session: Session) -> list[str]:
 def customer_rows(team_id: str, *, session: Session) -> Iterator[RowMapping]:
     """Every column of every customer of the workspace, by name."""
     query = core_select(CUSTOMER).where(CUSTOMER.c.team_id == team_id).order_by(CUSTOMER.c.name_key)
-    yield from session.connection().execution_options(yield_per=CHUNK).execute(query).mappings()
+    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).mappings()

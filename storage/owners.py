@@ -14,7 +14,7 @@ def upsert_owners(team_id: str, owners: Mapping[str, str | None], *, session: Se
     """Make sure each `user_id -> email` has an Owner row, learning e-mails; returns how many were new."""
     connection = session.connection()
     query = select(OWNER.c.user_id, OWNER.c.email).where(OWNER.c.team_id == team_id)
-    known = dict(connection.execute(query).tuples().all())
+    known = dict(connection.execute(query).all())
     new = [
         {"team_id": team_id, "user_id": user_id, "email": email, "tz": "UTC", "deactivated": False}
         for user_id, email in owners.items()
