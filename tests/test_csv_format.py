@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +31,7 @@ from bot.csv_format import (
     parse_user,
     parse_verdict,
 )
+from bot.importer import read_records
 from storage.enums import Change, Expectation, Verdict
 
 
@@ -185,3 +189,13 @@ def test_whole_amounts_print_without_a_decimal_point() -> None:
         "",
         "14",
     ]
+
+
+def test_the_readme_examples_are_valid_files() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    examples = re.findall(r"```csv\n(.*?)```", readme, flags=re.DOTALL)
+    assert len(examples) == 2
+    for text in examples:
+        file_format = CUSTOMERS if text.startswith("name,") else CHECKINS
+        records, errors = read_records(io.StringIO(text), file_format)
+        assert (len(records), errors) == (2, [])
