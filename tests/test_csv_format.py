@@ -18,6 +18,7 @@ from bot.csv_format import (
     CUSTOMERS,
     CellError,
     CheckInRecord,
+    CsvFormat,
     CustomerRecord,
     format_changes,
     format_date,
@@ -196,6 +197,6 @@ def test_the_readme_examples_are_valid_files() -> None:
     examples = re.findall(r"```csv\n(.*?)```", readme, flags=re.DOTALL)
     assert len(examples) == 2
     for text in examples:
-        file_format = CUSTOMERS if text.startswith("name,") else CHECKINS
+        file_format: CsvFormat[Any] = CUSTOMERS if text.startswith("name,") else CHECKINS
         records, errors = read_records(io.StringIO(text), file_format)
         assert (len(records), errors) == (2, [])
