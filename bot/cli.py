@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, NoReturn
+from functools import partial
+from pathlib import Path
+from typing import Annotated, NoReturn, TextIO, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
+from bot.backup import BackupError, backup_sqlite, sqlite_file
+from bot.exporter import ExportError, export_workspace
+from bot.importer import EmailResolver, ImportRejected, OnWrite, import_checkins, import_customers
 from bot.settings import Settings, SettingsError, load_settings
-from storage.db import Database, open_database
+from bot.slack_client import make_web_client
+from bot.slack_users import SlackLookupError, resolve_team_id, user_ids_by_email
+from storage.db import Database, normalise_url, open_database
 from storage.types import utcnow
+
+R = TypeVar("R")
 
 app = typer.Typer(
     help="Holdfast: keep asking whether the reason each customer chose us still holds.",
@@ -27,11 +46,32 @@ err_console = Console(stderr=True)
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+# Files at least this big show a progress bar while they are read and written.
+PROGRESS_MIN_BYTES = 1_000_000
+
+TeamOption = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        help="Workspace ID, like T0123ABCD. Default: SLACK_TEAM_ID, else asked of Slack (SLACK_BOT_TOKEN).",
+        show_default=False,
+    ),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Check the whole file and say what would change; write nothing.")
+]
 
 
-def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    """Print one clear line to stderr and exit with `code`, no traceback."""
-    err_console.print(f"[bold red]holdfast:[/] {message}", highlight=False, soft_wrap=True)
+def say(message: str) -> None:
+    """Print a line to stdout, literally (user data may contain Rich markup)."""
+    console.print(Text(message), highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_FAILURE, details: list[str] | None = None) -> NoReturn:
+    """Print one clear line (then any details) to stderr and exit with `code`, no traceback."""
+    err_console.print(Text.assemble(("holdfast: ", "bold red"), message), highlight=False, soft_wrap=True)
+    for line in details or ():
+        err_console.print(Text(f"  {line}"), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -58,6 +98,185 @@ def db_upgrade() -> None:
     database = database_or_exit(settings)
     database.dispose()
     console.print(f"Database is up to date: {database.url.render_as_string(hide_password=True)}")
+
+
+def team_or_exit(team: str | None, settings: Settings) -> str:
+    """The workspace imports write to: --team, SLACK_TEAM_ID, or Slack's answer for the bot token."""
+    try:
+        return resolve_team_id(team, settings, make_web_client)
+    except SlackLookupError as exc:
+        fail(str(exc))
+
+
+def email_resolver(settings: Settings) -> EmailResolver | None:
+    """Looks e-mail addresses up in Slack when a bot token is set."""
+    if settings.slack_bot_token is None:
+        return None
+    return partial(user_ids_by_email, make_web_client(settings))
+
+
+def run_import(path: Path, run: Callable[[TextIO, OnWrite], R]) -> R:
+    """Feed `path` to an import, with progress bars for big files and bad input as a clean exit 1."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=path.stat().st_size < PROGRESS_MIN_BYTES,
+    ) as progress:
+        writing = progress.add_task("Writing", visible=False, start=False)
+
+        def on_write(done: int, total: int) -> None:
+            progress.start_task(writing)
+            progress.update(writing, completed=done, total=total, visible=True)
+
+        try:
+            with progress.open(
+                path, "r", encoding="utf-8-sig", newline="", description=f"Reading {path.name}"
+            ) as stream:
+                return run(stream, on_write)
+        except ImportRejected as exc:
+            progress.stop()
+            fail(f"{path.name}: {exc.summary}", details=[str(error) for error in exc.errors])
+        except SlackLookupError as exc:
+            progress.stop()
+            fail(f"{path.name}: nothing was imported: {exc}")
+
+
+CsvArgument = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV file (UTF-8, header row).")
+]
+
+
+@app.command("import")
+def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOption = False) -> None:
+    """Add or update customers from a CSV file: name,owner,reason,since,renewal_date,arr,cadence_days.
+
+    Only name and owner are required. An owner is a Slack user ID or an e-mail address (looked up in Slack).
+
+    Dates are YYYY-MM-DD. Customers match by name, ignoring case; empty cells keep what is stored.
+
+    Nothing is deleted, and any bad row rejects the whole file.
+    """
+    settings = settings_or_exit()
+    team_id = team_or_exit(team, settings)
+    database = database_or_exit(settings)
+    resolver = email_resolver(settings)
+    result = run_import(
+        path,
+        lambda stream, on_write: import_customers(
+            stream,
+            database=database,
+            team_id=team_id,
+            resolve_emails=resolver,
+            today=date.today(),
+            now=utcnow(),
+            dry_run=dry_run,
+            on_write=on_write,
+        ),
+    )
+    database.dispose()
+    if result.dry_run:
+        say(
+            f"Dry run: {path.name} is valid. It would add {result.added} customers and update "
+            f"{result.updated} ({result.unchanged} unchanged) in {team_id}. Nothing was written."
+        )
+    else:
+        say(
+            f"Imported {path.name} into {team_id}: {result.added} customers added, {result.updated} updated, "
+            f"{result.unchanged} unchanged; {result.owners_added} new owners."
+        )
+
+
+@app.command("import-checkins")
+def import_checkins_command(
+    path: CsvArgument, team: TeamOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Add logged conversations from a CSV file: customer,date,author,note,verdict,expectation.
+
+    Only customer and date are required. Optional columns carry the rest of a check-in:
+    spoke_with, new_reason, changes (;-separated), next_step, next_step_due.
+
+    Check-ins stored already (same customer, date, author and note) are skipped.
+
+    Any bad row rejects the whole file.
+    """
+    settings = settings_or_exit()
+    team_id = team_or_exit(team, settings)
+    database = database_or_exit(settings)
+    resolver = email_resolver(settings)
+    result = run_import(
+        path,
+        lambda stream, on_write: import_checkins(
+            stream,
+            database=database,
+            team_id=team_id,
+            resolve_emails=resolver,
+            now=utcnow(),
+            dry_run=dry_run,
+            on_write=on_write,
+        ),
+    )
+    database.dispose()
+    if result.dry_run:
+        say(
+            f"Dry run: {path.name} is valid. It would add {result.added} check-ins ({result.skipped} stored "
+            f"already) and update {result.customers_updated} customers in {team_id}. Nothing was written."
+        )
+    else:
+        say(
+            f"Imported {path.name} into {team_id}: {result.added} check-ins added, {result.skipped} skipped "
+            f"as stored already; {result.customers_updated} customers updated."
+        )
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[
+        Path, typer.Option("--out", file_okay=False, help="Directory to write into (created when missing).")
+    ],
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            help="Workspace ID. Default: SLACK_TEAM_ID, else the only one stored.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write customers.csv and checkins.csv (which the imports read back) and JSON files with every field."""
+    settings = settings_or_exit()
+    database = database_or_exit(settings)
+    try:
+        result = export_workspace(database, out, team or settings.slack_team_id)
+    except (ExportError, OSError) as exc:
+        fail(f"export failed: {exc}")
+    finally:
+        database.dispose()
+    say(
+        f"Exported {result.customers} customers and {result.checkins} check-ins"
+        f"{f' of {result.team_id}' if result.team_id else ''} to {out}: "
+        + ", ".join(file.name for file in result.files)
+    )
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).", show_default=False)],
+) -> None:
+    """Copy the SQLite database to PATH, consistently, even while the bot runs (PostgreSQL: use pg_dump)."""
+    settings = settings_or_exit()
+    try:
+        result = backup_sqlite(sqlite_file(normalise_url(settings.database_url)), path)
+    except BackupError as exc:
+        fail(str(exc))
+    say(
+        f"Backed up the database to {result.path} ({result.size:,} bytes: {result.customers} customers, "
+        f"{result.checkins} check-ins)."
+    )
 
 
 @app.command()

@@ -7,21 +7,80 @@ newer fact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
+from typing import Protocol
 
+from sqlalchemy import RowMapping, bindparam, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from storage.enums import Expectation, Verdict
+from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
+from storage.enums import Change, Expectation, Verdict
 from storage.models import CheckIn, Customer
 from storage.types import utcnow
+
+
+class CheckInFacts(Protocol):
+    """What a check-in says: a `CheckIn` row, or a record read from a file before it is stored."""
+
+    @property
+    def occurred_on(self) -> date: ...
+    @property
+    def author_user_id(self) -> str | None: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def new_reason(self) -> str | None: ...
+    @property
+    def expectation(self) -> Expectation: ...
+    @property
+    def changes(self) -> Sequence[Change]: ...
+    @property
+    def next_step(self) -> str | None: ...
+    @property
+    def next_step_due(self) -> date | None: ...
+
+
+class CheckInFields(CheckInFacts, Protocol):
+    """Everything a stored check-in holds besides bookkeeping."""
+
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def spoke_with(self) -> str | None: ...
+    @property
+    def note(self) -> str: ...
+
+
+class CheckInState(Protocol):
+    """A customer's latest state from its check-ins: a `Customer`, or just those columns."""
+
+    last_checkin_on: date | None
+    last_checkin_by: str | None
+    last_verdict: Verdict | None
+    last_verdict_on: date | None
+    last_verdict_by: str | None
+    reason_confirmed_on: date | None
+    current_reason: str | None
+    current_reason_on: date | None
+    last_expectation: Expectation | None
+    last_expectation_on: date | None
+    last_changes: list[Change]
+    last_changes_on: date | None
+    concern_on: date | None
+    next_step: str | None
+    next_step_due: date | None
+    next_step_on: date | None
 
 
 def _newer(candidate: date, current: date | None) -> bool:
     return current is None or candidate >= current
 
 
-def apply_checkin(customer: Customer, checkin: CheckIn) -> None:
+def apply_checkin(customer: CheckInState, checkin: CheckInFacts) -> None:
     """Update `customer`'s denormalised state with `checkin` (which may be older than what it has)."""
     on = checkin.occurred_on
     if _newer(on, customer.last_checkin_on):
@@ -76,3 +135,114 @@ def latest_checkins(
         .limit(limit)
     )
     return session.exec(query).all()
+
+
+# A check-in is the same as one already stored when these agree (with its customer): imports skip it.
+CheckInKey = tuple[date, str | None, str]
+
+
+@dataclass(slots=True)
+class StoredCheckInState:
+    """The `CheckInState` columns of one customer, without the rest of the row."""
+
+    last_checkin_on: date | None = None
+    last_checkin_by: str | None = None
+    last_verdict: Verdict | None = None
+    last_verdict_on: date | None = None
+    last_verdict_by: str | None = None
+    reason_confirmed_on: date | None = None
+    current_reason: str | None = None
+    current_reason_on: date | None = None
+    last_expectation: Expectation | None = None
+    last_expectation_on: date | None = None
+    last_changes: list[Change] = field(default_factory=list)
+    last_changes_on: date | None = None
+    concern_on: date | None = None
+    next_step: str | None = None
+    next_step_due: date | None = None
+    next_step_on: date | None = None
+
+
+STATE_COLUMNS = tuple(f.name for f in fields(StoredCheckInState))
+# A customer's check-in state as a tuple, in STATE_COLUMNS order (works on a Customer too).
+state_values = attrgetter(*STATE_COLUMNS)
+INSERTED_COLUMNS = (
+    "customer_id",
+    "occurred_on",
+    "author_user_id",
+    "spoke_with",
+    "note",
+    "verdict",
+    "new_reason",
+    "expectation",
+    "changes",
+    "next_step",
+    "next_step_due",
+)
+
+
+def checkin_states(
+    team_id: str, customer_ids: Collection[int], *, session: Session
+) -> dict[int, StoredCheckInState]:
+    """The check-in state of these customers, in one query."""
+    query = core_select(CUSTOMER.c.id, *(CUSTOMER.c[name] for name in STATE_COLUMNS)).where(
+        CUSTOMER.c.team_id == team_id
+    )
+    states: dict[int, StoredCheckInState] = {}
+    changes_at = STATE_COLUMNS.index("last_changes")
+    for customer_id, *values in session.connection().execute(query.execution_options(yield_per=CHUNK)):
+        if customer_id in customer_ids:
+            values[changes_at] = [Change(change) for change in values[changes_at] or ()]
+            states[customer_id] = StoredCheckInState(*values)
+    return states
+
+
+def save_checkin_states(states: Mapping[int, StoredCheckInState], *, now: datetime, session: Session) -> None:
+    """Write these customers' check-in state back, in bulk."""
+    execute_many(
+        update(CUSTOMER).where(CUSTOMER.c.id == bindparam("customer_id")),
+        ("customer_id", *STATE_COLUMNS),
+        ((customer_id, *state_values(state)) for customer_id, state in states.items()),
+        constants={"updated_at": now},
+        session=session,
+    )
+
+
+def checkin_keys(
+    team_id: str, customer_ids: Collection[int], *, session: Session
+) -> dict[int, set[CheckInKey]]:
+    """The keys of these customers' stored check-ins (one query), to skip a check-in stored already."""
+    query = core_select(
+        CHECKIN.c.customer_id, CHECKIN.c.occurred_on, CHECKIN.c.author_user_id, CHECKIN.c.note
+    ).where(CHECKIN.c.team_id == team_id)
+    keys: dict[int, set[CheckInKey]] = {}
+    for customer_id, occurred_on, author, note in session.connection().execute(
+        query.execution_options(yield_per=CHUNK)
+    ):
+        if customer_id in customer_ids:
+            keys.setdefault(customer_id, set()).add((occurred_on, author, note))
+    return keys
+
+
+def insert_checkins(
+    team_id: str, checkins: Iterable[CheckInFields], *, source: str, now: datetime, session: Session
+) -> None:
+    """Store check-ins in bulk, without touching their customers' state."""
+    execute_many(
+        insert(CHECKIN),
+        INSERTED_COLUMNS,
+        map(attrgetter(*INSERTED_COLUMNS), checkins),
+        constants={"team_id": team_id, "source": source, "request_key": None, "created_at": now},
+        session=session,
+    )
+
+
+def checkin_rows(team_id: str, *, session: Session) -> Iterator[RowMapping]:
+    """Every check-in of the workspace with its customer's name, by customer, date and entry order."""
+    query = (
+        core_select(CHECKIN, CUSTOMER.c.name.label("customer"))
+        .join(CUSTOMER, CUSTOMER.c.id == CHECKIN.c.customer_id)
+        .where(CHECKIN.c.team_id == team_id)
+        .order_by(CUSTOMER.c.name_key, CHECKIN.c.occurred_on, CHECKIN.c.id)
+    )
+    yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).mappings()

@@ -84,6 +84,15 @@ class Database:
             yield session
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read session whose queries all see one consistent state (REPEATABLE READ on PostgreSQL;
+        a SQLite read transaction sees a snapshot anyway)."""
+        with self.session() as session:
+            if not self.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on any error."""
         with Session(self._writer, expire_on_commit=False) as session, session.begin():

@@ -1,0 +1,357 @@
+"""The CSV files of `holdfast import`, `import-checkins` and `export`: columns, parsing and formatting.
+
+Import parses cells with these functions and export formats with their inverses, so a file Holdfast
+writes is one it reads back unchanged. Pure: no database, no Slack.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
+
+from storage.enums import Change, Expectation, Verdict
+
+R = TypeVar("R")
+
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]+")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+MAX_NAME = 200
+MAX_SPOKE_WITH = 500
+MAX_EMAIL = 320
+# Integral amounts below this print without a decimal point; beyond it, Python's shortest repr.
+PLAIN_NUMBER_LIMIT = 1e15
+
+VERDICT_WORDS = {
+    "": Verdict.NOT_ASKED,
+    "holds": Verdict.HOLDS,
+    "weakened": Verdict.WEAKENED,
+    "changed": Verdict.CHANGED,
+    "not asked": Verdict.NOT_ASKED,
+    "not_asked": Verdict.NOT_ASKED,
+}
+NOT_ASKED_WORD = "not asked"
+
+
+class CellError(ValueError):
+    """A cell's value is unusable; the message says why (the caller adds line and column)."""
+
+
+@dataclass(slots=True)
+class CustomerRecord:
+    """One valid row of a customers file; `owner` as written (a Slack user ID or an e-mail)."""
+
+    line: int
+    name: str
+    owner: str
+    reason: str | None
+    since: date | None
+    renewal_date: date | None
+    arr: float | None
+    cadence_days: int | None
+
+
+@dataclass(slots=True)
+class CheckInRecord:
+    """One valid row of a check-ins file; `author` as written; the IDs are filled in once known."""
+
+    line: int
+    customer: str
+    occurred_on: date
+    author: str | None
+    note: str
+    verdict: Verdict
+    expectation: Expectation
+    spoke_with: str | None
+    new_reason: str | None
+    changes: tuple[Change, ...]
+    next_step: str | None
+    next_step_due: date | None
+    author_user_id: str | None = None
+    customer_id: int = 0
+
+
+# -- parsing cells ------------------------------------------------------------------------------
+
+
+def parse_text(text: str) -> str | None:
+    return text.strip() or None
+
+
+def parse_name(text: str) -> str:
+    name = text.strip()
+    if not name:
+        raise CellError("is empty")
+    if len(name) > MAX_NAME:
+        raise CellError(f"is longer than {MAX_NAME} characters")
+    return name
+
+
+# Cells from small vocabularies (people, dates, verdicts, ...) repeat a lot in big files: their
+# parses are cached, which is fast and lets equal values share one object.
+CACHED = 8192
+
+
+@lru_cache(maxsize=CACHED)
+def parse_user(text: str) -> str:
+    """A Slack user ID (`U…`/`W…`) or an e-mail address, as written."""
+    value = text.strip()
+    if not value:
+        raise CellError("is empty")
+    if SLACK_USER_ID.fullmatch(value) or (len(value) <= MAX_EMAIL and EMAIL.fullmatch(value)):
+        return value
+    raise CellError(f"'{value}' is neither a Slack user ID (like U0123ABCD) nor an e-mail address")
+
+
+@lru_cache(maxsize=CACHED)
+def parse_optional_user(text: str) -> str | None:
+    return parse_user(text) if text.strip() else None
+
+
+def is_email(user: str) -> bool:
+    return "@" in user
+
+
+@lru_cache(maxsize=CACHED)
+def parse_date(text: str) -> date | None:
+    """`YYYY-MM-DD`, or None when empty."""
+    value = text.strip()
+    if not value:
+        return None
+    if DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CellError(f"'{value}' is not a date (YYYY-MM-DD)")
+
+
+def parse_required_date(text: str) -> date:
+    value = parse_date(text)
+    if value is None:
+        raise CellError("is empty")
+    return value
+
+
+def parse_arr(text: str) -> float | None:
+    value = text.strip()
+    if not value:
+        return None
+    number = float(value) if NUMBER.fullmatch(value) else math.nan
+    if not math.isfinite(number):
+        raise CellError(f"'{value}' is not a number")
+    if number < 0:
+        raise CellError(f"'{value}' is negative")
+    return number
+
+
+def parse_cadence(text: str) -> int | None:
+    value = text.strip()
+    if not value:
+        return None
+    if not value.isdecimal() or int(value) == 0:
+        raise CellError(f"'{value}' is not a whole number of days above 0")
+    return int(value)
+
+
+@lru_cache(maxsize=CACHED)
+def parse_verdict(text: str) -> Verdict:
+    verdict = VERDICT_WORDS.get(" ".join(text.split()).lower())
+    if verdict is None:
+        raise CellError(f"'{text.strip()}' is not one of holds, weakened, changed, not asked")
+    return verdict
+
+
+@lru_cache(maxsize=CACHED)
+def parse_expectation(text: str) -> Expectation:
+    value = text.strip().lower()
+    if not value:
+        return Expectation.UNKNOWN
+    try:
+        return Expectation(value)
+    except ValueError:
+        raise CellError(f"'{text.strip()}' is not one of above, meets, below, unknown") from None
+
+
+@lru_cache(maxsize=CACHED)
+def parse_changes(text: str) -> tuple[Change, ...]:
+    """`;`-separated Change values (spaces may stand for underscores), each kept once."""
+    changes: list[Change] = []
+    for part in text.split(";"):
+        value = "_".join(part.split()).lower()
+        if not value:
+            continue
+        try:
+            change = Change(value)
+        except ValueError:
+            allowed = ", ".join(Change)
+            raise CellError(f"'{part.strip()}' is not one of {allowed}") from None
+        if change not in changes:
+            changes.append(change)
+    return tuple(changes)
+
+
+def parse_spoke_with(text: str) -> str | None:
+    value = parse_text(text)
+    if value is not None and len(value) > MAX_SPOKE_WITH:
+        raise CellError(f"is longer than {MAX_SPOKE_WITH} characters")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFormat(Generic[R]):
+    """One kind of file: its columns with their cell parsers, in export order and in the order of
+    the record's fields after `line`."""
+
+    parsers: Mapping[str, Callable[[str], Any]]
+    required: tuple[str, ...]
+    record: Callable[..., R]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.parsers)
+
+    def header_problems(self, header: Sequence[str]) -> list[str]:
+        """What is wrong with a header row (unknown, repeated or missing columns); empty when fine."""
+        expected = ", ".join(self.columns)
+        return [
+            *(
+                f"unknown column '{name}' (expected some of: {expected})"
+                for name in header
+                if name not in self.parsers
+            ),
+            *(f"column '{name}' appears twice" for name in dict.fromkeys(header) if header.count(name) > 1),
+            *(f"required column '{name}' is missing" for name in self.required if name not in header),
+        ]
+
+    def row_parser(self, header: Sequence[str]) -> Callable[[int, list[str]], R]:
+        """Parses one row of a file with this (valid) header; raises CellError naming each bad cell.
+
+        Missing cells, and columns the file lacks, read as empty.
+        """
+        width = len(header)
+        # A column the file lacks reads as the empty cell past the row's end; its value is parsed once.
+        plan = [
+            (header.index(column), parse) if column in header else (width, {"": parse("")}.get)
+            for column, parse in self.parsers.items()
+        ]
+        padding = [""] * (width + 1)
+        record = self.record
+
+        def problems(cells: list[str]) -> str:
+            found = []
+            for column, (index, parse) in zip(self.parsers, plan, strict=True):
+                try:
+                    parse(cells[index])
+                except CellError as exc:
+                    found.append(f"{column} {exc}")
+            return "; ".join(found)
+
+        def parse_row(line: int, row: list[str]) -> R:
+            cells = row + padding[len(row) :]
+            try:
+                return record(line, *[parse(cells[index]) for index, parse in plan])
+            except CellError:
+                raise CellError(problems(cells)) from None
+
+        return parse_row
+
+
+CUSTOMERS = CsvFormat(
+    parsers={
+        "name": parse_name,
+        "owner": parse_user,
+        "reason": parse_text,
+        "since": parse_date,
+        "renewal_date": parse_date,
+        "arr": parse_arr,
+        "cadence_days": parse_cadence,
+    },
+    required=("name", "owner"),
+    record=CustomerRecord,
+)
+CHECKINS = CsvFormat(
+    parsers={
+        "customer": parse_name,
+        "date": parse_required_date,
+        "author": parse_optional_user,
+        "note": str.strip,
+        "verdict": parse_verdict,
+        "expectation": parse_expectation,
+        "spoke_with": parse_spoke_with,
+        "new_reason": parse_text,
+        "changes": parse_changes,
+        "next_step": parse_text,
+        "next_step_due": parse_date,
+    },
+    required=("customer", "date"),
+    record=CheckInRecord,
+)
+
+
+def header_names(row: Sequence[str]) -> list[str]:
+    """Column names as read: trimmed and lower-case."""
+    return [cell.strip().lower() for cell in row]
+
+
+# -- formatting (export) ------------------------------------------------------------------------
+
+
+def format_text(value: str | None) -> str:
+    return value or ""
+
+
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def format_number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer() and abs(value) < PLAIN_NUMBER_LIMIT:
+        return str(int(value))
+    return repr(float(value))
+
+
+def format_verdict(value: Verdict) -> str:
+    return NOT_ASKED_WORD if value == Verdict.NOT_ASKED else value.value
+
+
+def format_changes(values: Sequence[str]) -> str:
+    return ";".join(values)
+
+
+def customer_cells(row: Mapping[Any, Any]) -> list[str]:
+    """A stored customer (its columns by name) as a customers.csv row, in CUSTOMERS.columns order."""
+    return [
+        row["name"],
+        row["owner_user_id"],
+        format_text(row["original_reason"]),
+        format_date(row["customer_since"]),
+        format_date(row["renewal_date"]),
+        format_number(row["arr"]),
+        format_number(row["cadence_days"]),
+    ]
+
+
+def checkin_cells(row: Mapping[Any, Any]) -> list[str]:
+    """A stored check-in (columns by name, plus `customer`: its name) as a checkins.csv row."""
+    return [
+        row["customer"],
+        format_date(row["occurred_on"]),
+        format_text(row["author_user_id"]),
+        row["note"],
+        format_verdict(row["verdict"]),
+        row["expectation"].value,
+        format_text(row["spoke_with"]),
+        format_text(row["new_reason"]),
+        format_changes(row["changes"] or ()),
+        format_text(row["next_step"]),
+        format_date(row["next_step_due"]),
+    ]

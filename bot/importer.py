@@ -1,0 +1,369 @@
+"""`holdfast import` and `import-checkins`: validate a whole CSV file, then write it in one transaction.
+
+Every row is checked in one streaming pass (and e-mail addresses looked up in Slack once each)
+before anything is written; any bad row rejects the file with every problem listed by line.
+Writes go through SQLAlchemy Core in chunks, and check-ins are folded into their customers'
+state in memory, so large files import quickly through the same code the command line runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from operator import attrgetter
+from typing import TextIO, TypeVar
+
+from sqlmodel import Session
+
+from bot.csv_format import (
+    CHECKINS,
+    CUSTOMERS,
+    CellError,
+    CheckInRecord,
+    CsvFormat,
+    CustomerRecord,
+    header_names,
+    is_email,
+)
+from storage.bulk import CHUNK
+from storage.checkins import (
+    StoredCheckInState,
+    apply_checkin,
+    checkin_keys,
+    checkin_states,
+    insert_checkins,
+    save_checkin_states,
+    state_values,
+)
+from storage.customers import (
+    CustomerFields,
+    customer_ids_by_key,
+    imported_fields_by_key,
+    insert_customers,
+    update_customers,
+)
+from storage.db import Database
+from storage.models import name_key
+from storage.owners import upsert_owners
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+IMPORT_SOURCE = "import"
+# Looks up e-mail addresses (lower-case) in Slack: those that belong to an active user, with their ID.
+EmailResolver = Callable[[Collection[str]], Mapping[str, str]]
+# Told (rows written so far, rows to write) as the write goes on.
+OnWrite = Callable[[int, int], None]
+LINES_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """What is wrong with one line of the file."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file was not imported (nothing was written); `errors` lists the bad rows by line."""
+
+    def __init__(self, summary: str, errors: Sequence[RowError] = ()) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.errors = sorted(errors, key=lambda error: error.line)
+
+
+def rejected(errors: Sequence[RowError]) -> ImportRejected:
+    count = len({error.line for error in errors})
+    return ImportRejected(f"{count} bad row{'s' if count != 1 else ''}; nothing was imported", errors)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerImport:
+    """What a customers import did (or, on a dry run, would do)."""
+
+    added: int
+    updated: int
+    unchanged: int
+    owners_added: int
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInImport:
+    """What a check-ins import did (or, on a dry run, would do)."""
+
+    added: int
+    skipped: int
+    customers_updated: int
+    dry_run: bool
+
+
+def read_records(stream: TextIO, file_format: CsvFormat[R]) -> tuple[list[R], list[RowError]]:
+    """Every valid row of a CSV file, and what is wrong with the others; raises on an unusable header."""
+    reader = csv.reader(stream, strict=True)
+    records: list[R] = []
+    errors: list[RowError] = []
+    end = 0  # the last line of the last record read
+    try:
+        first = next(reader, None)
+        if first is None:
+            raise ImportRejected("the file is empty; its first row must name the columns")
+        header = header_names(first)
+        problems = file_format.header_problems(header)
+        if problems:
+            raise ImportRejected("the header row is not usable", [RowError(1, p) for p in problems])
+        parse = file_format.row_parser(header)
+        width = len(header)
+        end = reader.line_num
+        for row in reader:
+            line, end = end + 1, reader.line_num
+            if not "".join(row).strip():
+                continue
+            if len(row) > width:
+                errors.append(RowError(line, f"{len(row)} values, but the header names {width} columns"))
+                continue
+            try:
+                records.append(parse(line, row))
+            except CellError as exc:
+                errors.append(RowError(line, str(exc)))
+    except csv.Error as exc:
+        raise ImportRejected(f"line {end + 1}: not valid CSV ({exc})") from None
+    except UnicodeDecodeError:
+        raise ImportRejected("the file is not UTF-8 text") from None
+    return records, errors
+
+
+def resolve_users(
+    records: Sequence[object], column: str, resolve_emails: EmailResolver | None, errors: list[RowError]
+) -> dict[str, str]:
+    """The Slack user ID of each person written in `column`: an ID as is, an e-mail address looked up.
+
+    An address no active Slack user has becomes a row error; addresses without a resolver
+    (no bot token) reject the file.
+    """
+    user_of = attrgetter(column)
+    written: set[str] = set(map(user_of, records)) - {None}
+    emails = {user for user in written if is_email(user)}
+    ids = {user: user for user in written - emails}
+    if not emails:
+        return ids
+    places: dict[str, list[int]] = {}
+    for record in records:
+        if user_of(record) in emails:
+            places.setdefault(user_of(record).lower(), []).append(attrgetter("line")(record))
+    if resolve_emails is None:
+        lines = sorted(line for found in places.values() for line in found)
+        shown = ", ".join(str(line) for line in lines[:LINES_SHOWN])
+        more = f" and {len(lines) - LINES_SHOWN} more" if len(lines) > LINES_SHOWN else ""
+        raise ImportRejected(
+            f"people are given by e-mail address (line {shown}{more}): set SLACK_BOT_TOKEN so Holdfast "
+            "can look them up in Slack, or use Slack user IDs (like U0123ABCD)",
+            errors,
+        )
+    found = resolve_emails(list(places))
+    for email, lines in places.items():
+        if email not in found:
+            errors.extend(
+                RowError(line, f"{column} {email}: no active Slack user has this e-mail address")
+                for line in lines
+            )
+    ids.update((user, found[user.lower()]) for user in emails if user.lower() in found)
+    return ids
+
+
+def _unit(database: Database, dry_run: bool) -> AbstractContextManager[Session]:
+    """A read-only session for a dry run, otherwise one write transaction."""
+    return database.session() if dry_run else database.transaction()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk import.
+
+    An import holds a million objects that form no reference cycles; the collector would scan them
+    all again and again as they pile up, taking longer than the import itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Progress:
+    """Counts rows as storage consumes them, telling `on_write` every chunk."""
+
+    def __init__(self, total: int, on_write: OnWrite | None) -> None:
+        self.total = total
+        self.done = 0
+        self.on_write = on_write
+
+    def track(self, items: Iterable[T]) -> Iterator[T]:
+        for item in items:
+            yield item
+            self.done += 1
+            if self.on_write is not None and (self.done % CHUNK == 0 or self.done == self.total):
+                self.on_write(self.done, self.total)
+
+
+def _keep(new: T | None, old: T | None) -> T | None:
+    return old if new is None else new
+
+
+def _merged(
+    before: CustomerFields, record: CustomerRecord, owner_user_id: str, today: date
+) -> CustomerFields:
+    """A stored customer updated from a row: empty cells keep what is stored."""
+    new_reason = record.reason is not None and record.reason != before.original_reason
+    return replace(
+        before,
+        name=record.name,
+        owner_user_id=owner_user_id,
+        original_reason=record.reason if new_reason else before.original_reason,
+        original_reason_on=today if new_reason else before.original_reason_on,
+        customer_since=_keep(record.since, before.customer_since),
+        renewal_date=_keep(record.renewal_date, before.renewal_date),
+        arr=_keep(record.arr, before.arr),
+        cadence_days=_keep(record.cadence_days, before.cadence_days),
+    )
+
+
+def _created(record: CustomerRecord, owner_user_id: str, today: date) -> CustomerFields:
+    return CustomerFields(
+        name=record.name,
+        owner_user_id=owner_user_id,
+        original_reason=record.reason,
+        original_reason_on=today if record.reason is not None else None,
+        customer_since=record.since,
+        renewal_date=record.renewal_date,
+        arr=record.arr,
+        cadence_days=record.cadence_days,
+    )
+
+
+@_collector_paused()
+def import_customers(
+    stream: TextIO,
+    *,
+    database: Database,
+    team_id: str,
+    resolve_emails: EmailResolver | None,
+    today: date,
+    now: datetime,
+    dry_run: bool = False,
+    on_write: OnWrite | None = None,
+) -> CustomerImport:
+    """Add or update (by name, ignoring case) every customer in a customers CSV; never deletes."""
+    records, errors = read_records(stream, CUSTOMERS)
+    first_line: dict[str, int] = {}
+    for record in records:
+        line = first_line.setdefault(name_key(record.name), record.line)
+        if line != record.line:
+            errors.append(RowError(record.line, f"name '{record.name}' is already on line {line}"))
+    user_ids = resolve_users(records, "owner", resolve_emails, errors)
+    if errors:
+        raise rejected(errors)
+    # Each owner's e-mail address when the file gave one (IDs first, so an address wins).
+    owners = {
+        user_ids[user]: user.lower() if is_email(user) else None for user in sorted(user_ids, key=is_email)
+    }
+    with _unit(database, dry_run) as session:
+        stored = imported_fields_by_key(team_id, session=session)
+        new: list[CustomerFields] = []
+        changed: list[tuple[int, CustomerFields]] = []
+        for record in records:
+            owner_user_id = user_ids[record.owner]
+            match = stored.get(name_key(record.name))
+            if match is None:
+                new.append(_created(record, owner_user_id, today))
+                continue
+            customer_id, before = match
+            after = _merged(before, record, owner_user_id, today)
+            if after != before:
+                changed.append((customer_id, after))
+        owners_added = 0
+        if not dry_run:
+            progress = _Progress(len(new) + len(changed), on_write)
+            insert_customers(team_id, progress.track(new), now=now, session=session)
+            update_customers(progress.track(changed), now=now, session=session)
+            owners_added = upsert_owners(team_id, owners, session=session)
+    return CustomerImport(
+        added=len(new),
+        updated=len(changed),
+        unchanged=len(records) - len(new) - len(changed),
+        owners_added=owners_added,
+        dry_run=dry_run,
+    )
+
+
+@_collector_paused()
+def import_checkins(
+    stream: TextIO,
+    *,
+    database: Database,
+    team_id: str,
+    resolve_emails: EmailResolver | None,
+    now: datetime,
+    dry_run: bool = False,
+    on_write: OnWrite | None = None,
+) -> CheckInImport:
+    """Add every check-in of a check-ins CSV not stored already, and update each customer's state."""
+    records, errors = read_records(stream, CHECKINS)
+    user_ids = resolve_users(records, "author", resolve_emails, errors)
+    with _unit(database, dry_run) as session:
+        customer_ids = customer_ids_by_key(team_id, session=session)
+        spelled: dict[str, int | None] = {}
+        by_customer: dict[int, list[CheckInRecord]] = {}
+        for record in records:
+            if record.customer not in spelled:
+                spelled[record.customer] = customer_ids.get(name_key(record.customer))
+            customer_id = spelled[record.customer]
+            if customer_id is None:
+                errors.append(
+                    RowError(record.line, f"customer '{record.customer}' is not a customer of this workspace")
+                )
+            else:
+                record.customer_id = customer_id
+                record.author_user_id = user_ids.get(record.author) if record.author else None
+                by_customer.setdefault(customer_id, []).append(record)
+        if errors:
+            raise rejected(errors)
+        stored_keys = checkin_keys(team_id, by_customer.keys(), session=session)
+        states = checkin_states(team_id, by_customer.keys(), session=session)
+        changed: dict[int, StoredCheckInState] = {}
+        added = 0
+        # Stored in (customer, date) order: the order of the check-in index, which is quickest to fill.
+        for customer_id in sorted(by_customer):
+            keys = stored_keys.get(customer_id, set())
+            state = states[customer_id]
+            before = state_values(state)
+            fresh = []
+            for checkin in sorted(by_customer[customer_id], key=attrgetter("occurred_on")):
+                key = (checkin.occurred_on, checkin.author_user_id, checkin.note)
+                if key not in keys:
+                    keys.add(key)
+                    fresh.append(checkin)
+                    apply_checkin(state, checkin)
+            by_customer[customer_id] = fresh
+            added += len(fresh)
+            if state_values(state) != before:
+                changed[customer_id] = state
+        if not dry_run:
+            progress = _Progress(added, on_write)
+            ordered = (checkin for customer_id in sorted(by_customer) for checkin in by_customer[customer_id])
+            insert_checkins(team_id, progress.track(ordered), source=IMPORT_SOURCE, now=now, session=session)
+            save_checkin_states(changed, now=now, session=session)
+    return CheckInImport(
+        added=added, skipped=len(records) - added, customers_updated=len(changed), dry_run=dry_run
+    )
