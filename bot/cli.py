@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NoReturn
 
 import typer
@@ -58,7 +59,9 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    host: str = typer.Option("0.0.0.0", help="Interface to listen on in HTTP mode."),  # noqa: S104
+) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PORT."""
     settings = settings_or_exit()
     missing = [
@@ -76,7 +79,28 @@ def serve() -> None:
             "`holdfast demo`.",
             EXIT_USAGE,
         )
-    fail("serving Slack is not built yet (issue 3)", EXIT_USAGE)
+    _serve(settings, host)
+
+
+def _serve(settings: Settings, host: str) -> None:
+    import logging
+    import signal
+
+    from bot.server import StartupError, run
+    from bot.services import Services
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    database = database_or_exit(settings)
+
+    def install_signals(stop: Callable[[], None]) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop())
+
+    try:
+        run(Services(settings, database), host=host, on_ready=console.print, install_signals=install_signals)
+    except StartupError as exc:
+        fail(str(exc))
+    console.print("Holdfast stopped.")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.enums import Expectation, Verdict
 from storage.models import CheckIn, Customer
@@ -76,3 +76,39 @@ def latest_checkins(
         .limit(limit)
     )
     return session.exec(query).all()
+
+
+def checkin_by_request_key(team_id: str, request_key: str, *, session: Session) -> CheckIn | None:
+    """The check-in a request already stored (a Slack retry carries the same key)."""
+    query = select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.request_key == request_key)
+    return session.exec(query).first()
+
+
+def checkin_by_id(team_id: str, checkin_id: int, *, session: Session) -> CheckIn | None:
+    checkin = session.get(CheckIn, checkin_id)
+    return checkin if checkin is not None and checkin.team_id == team_id else None
+
+
+def checkin_count(customer_id: int, *, session: Session) -> int:
+    query = select(func.count()).select_from(CheckIn).where(CheckIn.customer_id == customer_id)
+    return int(session.exec(query).one())
+
+
+def record_verdict(
+    checkin: CheckIn,
+    verdict: Verdict,
+    *,
+    customer: Customer,
+    session: Session,
+    new_reason: str | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Set the reason verdict of a stored check-in and fold it into the customer; the caller commits."""
+    checkin.verdict = verdict
+    if verdict == Verdict.CHANGED and new_reason:
+        checkin.new_reason = new_reason
+    session.add(checkin)
+    apply_checkin(customer, checkin)
+    customer.updated_at = now or utcnow()
+    session.add(customer)
+    return checkin
