@@ -41,6 +41,7 @@ class SlackStub:
         self.users: dict[str, dict[str, Any]] = {}
         self._responders: dict[str, Responder] = {}
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._counter = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -105,6 +106,16 @@ class SlackStub:
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls to `method` once there are `count` of them (work after an ack runs on a thread)."""
+        with self._arrived:
+            self._arrived.wait_for(
+                lambda: sum(call.method == method for call in self.calls) >= count, timeout=timeout
+            )
+            found = [call for call in self.calls if call.method == method]
+        assert len(found) >= count, f"expected {count} call(s) to {method}, got {len(found)}"
+        return found
 
     def clear(self) -> None:
         with self._lock:
@@ -191,8 +202,9 @@ class SlackStub:
                 else:
                     method = "response_url"
                 call = Call(method=method, args=args, headers=dict(self.headers.items()), path=self.path)
-                with stub._lock:
+                with stub._arrived:
                     stub.calls.append(call)
+                    stub._arrived.notify_all()
                 status, body, headers = stub._answer(call)
                 payload = json.dumps(body).encode()
                 self.send_response(status)

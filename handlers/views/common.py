@@ -28,7 +28,7 @@ VALUE_LIMIT = 2000
 MAX_MESSAGE_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.HOLDS: "Holds",
