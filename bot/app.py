@@ -66,7 +66,7 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
     def on_error(
         error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None
     ) -> BoltResponse | None:
-        answer = apology(error, body, respond)
+        answer = apology(error, body, respond, acked=response is None)
         return answer if response is not None else None
 
     for register in _registrars():

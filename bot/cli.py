@@ -89,15 +89,21 @@ def _serve(settings: Settings, host: str) -> None:
     from bot.server import StartupError, run
     from bot.services import Services
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Quiet until serving: a start-up failure is one line (below); then log to stderr.
+    logging.basicConfig(handlers=[logging.NullHandler()], force=True)
     database = database_or_exit(settings)
+
+    def on_ready(message: str) -> None:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        logging.basicConfig(level=logging.INFO, format=fmt, force=True)
+        console.print(message)
 
     def install_signals(stop: Callable[[], None]) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop())
 
     try:
-        run(Services(settings, database), host=host, on_ready=console.print, install_signals=install_signals)
+        run(Services(settings, database), host=host, on_ready=on_ready, install_signals=install_signals)
     except StartupError as exc:
         fail(str(exc))
     console.print("Holdfast stopped.")

@@ -105,6 +105,8 @@ class HttpServer:
 
     def stop(self) -> None:
         """Ask the server to stop (safe from a signal handler or another thread)."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         self.server.pull_trigger()
 

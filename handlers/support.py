@@ -47,11 +47,20 @@ def request_key(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:64]
 
 
-def apology(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse:
-    """Log the traceback with a reference; the user sees a short apology instead of an error."""
+def apology(
+    error: Exception, body: dict[str, Any], respond: Respond | None, *, acked: bool = False
+) -> BoltResponse:
+    """Log the traceback with a reference; the user sees a short apology instead of an error.
+
+    Before the ack the apology is the ack itself; after it, it goes to the response URL.
+    """
     reference = uuid.uuid4().hex[:8]
     logger.exception("listener failed (reference %s)", reference, exc_info=error)
     text = apology_text(reference)
+    if acked:
+        if respond is not None and body.get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        return BoltResponse(status=200, body="")
     kind = body.get("type")
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
@@ -85,7 +94,7 @@ def after_ack(func: Callable[..., None]) -> Callable[..., None]:
         try:
             func(body=body, client=client, context=context, respond=respond)
         except Exception as error:  # noqa: BLE001 - reported with its traceback by apology()
-            apology(error, body, respond)
+            apology(error, body, respond, acked=True)
 
     functools.update_wrapper(run, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
     # Bolt reads the arguments to inject from the unwrapped function: keep them `run`'s.

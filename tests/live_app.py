@@ -86,7 +86,7 @@ def all_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return "\n".join(all_text(item) for item in value.values())
+        return "\n".join(all_text(item) for key, item in value.items() if key != "value")
     if isinstance(value, list):
         return "\n".join(all_text(item) for item in value)
     return ""
