@@ -111,4 +111,9 @@ def register(app: App, services: Services) -> None:
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def logs_now(body: dict[str, Any]) -> bool:
+        return parse_checkin_line(str(body.get("text") or "")).logs_now
+
+    # `<customer>: <note>` is answered by the ack; the other forms may open the form after it.
+    app.command(ids.CHECKIN_COMMAND, matchers=[logs_now])(checkin)
     app.command(ids.CHECKIN_COMMAND)(ack=checkin, lazy=[open_form])

@@ -53,7 +53,7 @@ def register(app: App, services: Services) -> None:
                 session=session,
                 limit=TYPEAHEAD_LIMIT,
             )
-        ack(options=[option(name, str(customer_id)).to_dict() for customer_id, name in found])
+        ack(options=[option(name, str(customer_id)) for customer_id, name in found])
 
     app.options(ids.CHECKIN_CUSTOMER)(suggest)
 

@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import Block
 
 from bot.rules.health import health
 from bot.rules.key_cutoff import is_key
@@ -16,6 +15,7 @@ from bot.services import Services
 from handlers import ids
 from handlers.lookup import find_customer
 from handlers.support import KeyCutoffs, after_ack, caller_today
+from handlers.views.common import Json
 from handlers.views.customer_card import customer_card, customer_list
 from handlers.views.customer_form import customer_modal
 from handlers.views.replies import message, not_found, text_message
@@ -28,7 +28,7 @@ OPEN_ADD_FORM = "holdfast_open_customer_form"
 
 def render_card(
     services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer: Customer, session: Any
-) -> tuple[list[Block], str]:
+) -> tuple[list[Json], str]:
     """The card's blocks and its fallback text."""
     today = caller_today(services, context)
     cutoff = cutoffs(customer.team_id, session=session)
@@ -44,7 +44,7 @@ def render_card(
 
 def card_for(
     services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer_id: int
-) -> tuple[list[Block], str]:
+) -> tuple[list[Json], str]:
     """The card of the customer with `customer_id` (from a button)."""
     with services.database.session() as session:
         customer = customer_by_id(str(context.team_id), customer_id, session=session)
@@ -116,7 +116,12 @@ def register(app: App, services: Services) -> None:
         view = customer_modal(name=plan["name"], owner_user_id=str(context.user_id))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    app.command(ids.CUSTOMER_COMMAND)(ack=customer, lazy=[open_add_form])
+    def is_add(body: dict[str, Any]) -> bool:
+        return [word.lower() for word in str(body.get("text") or "").split()[:1]] == ["add"]
+
+    # Only `/customer add` does work after the ack; the card and the list are the ack itself.
+    app.command(ids.CUSTOMER_COMMAND, matchers=[is_add])(ack=customer, lazy=[open_add_form])
+    app.command(ids.CUSTOMER_COMMAND)(customer)
 
 
 HELP = (

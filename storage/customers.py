@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from storage.models import Customer, name_key
 
@@ -60,17 +60,26 @@ def search_customers(
     key = name_key(text)
     found: dict[int, str] = {}
 
+    # Plain rows (no ORM loading): this runs on every keystroke.
+    connection = session.connection()
+
     def take(query: Any) -> None:
-        for customer_id, name in session.exec(query.limit(limit - len(found))).all():
+        for customer_id, name in connection.execute(query.limit(limit - len(found))).all():
             if len(found) >= limit:
                 return
             found.setdefault(int(customer_id), name)
 
     columns = select(Customer.id, Customer.name)
-    own = columns.where(Customer.team_id == team_id, Customer.owner_user_id == caller_user_id)
+    # The caller's own book is small: read it through the owner index, filter and sort here
+    # (asked to sort in SQL, SQLite would walk the whole name index instead).
+    own = select(Customer.id, Customer.name, Customer.name_key).where(
+        Customer.team_id == team_id, Customer.owner_user_id == caller_user_id
+    )
     if key:
         own = own.where(col(Customer.name_key).contains(key, autoescape=True))
-    take(own.order_by(col(Customer.name_key)))
+    mine = sorted((row[2], int(row[0] or 0), row[1]) for row in connection.execute(own).all())
+    for _, customer_id, name in mine[:limit]:
+        found[customer_id] = name
     if len(found) < limit and key:
         # An index range on (team_id, name_key): every key starting with `key`.
         prefix = columns.where(
@@ -112,3 +121,20 @@ def customer_count(team_id: str, *, session: Session) -> int:
     return int(
         session.exec(select(func.count()).select_from(Customer).where(Customer.team_id == team_id)).one()
     )
+
+
+def customers_like_any(
+    team_id: str, fragments: Sequence[str], *, session: Session, limit: int
+) -> list[tuple[int, str]]:
+    """(id, name) of customers whose name contains any of `fragments` (candidates for close names)."""
+    if not fragments:
+        return []
+    query = (
+        select(Customer.id, Customer.name)
+        .where(
+            Customer.team_id == team_id,
+            or_(*(col(Customer.name_key).contains(fragment, autoescape=True) for fragment in fragments)),
+        )
+        .limit(limit)
+    )
+    return [(int(row[0] or 0), row[1]) for row in session.exec(query).all()]

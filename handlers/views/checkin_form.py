@@ -21,7 +21,7 @@ from bot.rules.forms import CheckinDraft
 from bot.rules.wording import quoted
 from bot.slack_text import safe
 from handlers import ids
-from handlers.views.common import EXPECTATION_LABELS, VERDICT_LABELS, option, plain, section
+from handlers.views.common import EXPECTATION_LABELS, VERDICT_LABELS, option, option_model, plain, section
 from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
 
 NOTE_MAX = 2900
@@ -53,7 +53,7 @@ def checkin_modal(
     metadata: dict[str, Any] | None = None,
 ) -> View:
     """The form to log a conversation, with `customer` chosen and their reason shown when known."""
-    chosen = option(customer[1], str(customer[0])) if customer else None
+    chosen = option_model(customer[1], str(customer[0])) if customer else None
     if customer is None:
         reason_line = "_Choose the customer to see the reason they chose us._"
     elif reason:
@@ -62,7 +62,7 @@ def checkin_modal(
         reason_line = "_Nobody has recorded why they chose us yet._"
     verdicts = [option(VERDICT_LABELS[v], v.value) for v in Verdict]
     expectations = [option(EXPECTATION_LABELS[e], e.value) for e in Expectation]
-    blocks: list[Block] = [
+    blocks: list[Block | dict[str, Any]] = [
         _input(
             ids.CHECKIN_CUSTOMER,
             "Customer",

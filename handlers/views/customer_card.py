@@ -5,14 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
 from slack_sdk.models.views import View
 
 from bot.rules.health import Health, HealthLevel
@@ -22,12 +14,16 @@ from bot.slack_text import safe
 from handlers import ids
 from handlers.views.common import (
     EXPECTATION_LABELS,
-    FIELD_LIMIT,
     HEADER_LIMIT,
     MAX_MESSAGE_BLOCKS,
     VERDICT_LABELS,
+    Json,
+    actions,
     button,
     context,
+    divider,
+    fields_section,
+    header,
     mention,
     money,
     plain,
@@ -71,7 +67,7 @@ def checkin_line(checkin: CheckIn, today: date, *, note_limit: int = 300) -> str
 
 def customer_card(
     customer: Customer, *, latest: Sequence[CheckIn], health: Health, today: date
-) -> list[Block]:
+) -> list[Json]:
     """Everything to know before a call, with buttons to log a check-in or read the full history."""
     renewal = "—"
     if customer.renewal_date:
@@ -86,9 +82,9 @@ def customer_card(
         f"*Health*\n{HEALTH_ICONS[health.level]} {health.level.label}",
         f"*Reason status*\n{reason_status(customer, today)}",
     ]
-    blocks: list[Block] = [
-        HeaderBlock(text=plain(safe(customer.name, HEADER_LIMIT), HEADER_LIMIT)),
-        SectionBlock(fields=[MarkdownTextObject(text=field[:FIELD_LIMIT]) for field in fields]),
+    blocks: list[Json] = [
+        header(safe(customer.name, HEADER_LIMIT)),
+        fields_section(fields),
     ]
     why = [
         f"*Why they chose us* ({when(customer.original_reason_on, today)}): "
@@ -123,15 +119,15 @@ def customer_card(
     if health.signals:
         blocks.append(context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
     if len(latest) > 1:
-        blocks.append(DividerBlock())
+        blocks.append(divider())
         blocks.append(
             section(
                 "*Latest check-ins*\n" + "\n".join(checkin_line(c, today, note_limit=400) for c in latest[:3])
             )
         )
     blocks.append(
-        ActionsBlock(
-            elements=[
+        actions(
+            [
                 button("Log check-in", ids.LOG_CHECKIN_ACTION, str(customer.id), style="primary"),
                 button("Full history", ids.HISTORY_ACTION, str(customer.id)),
             ]
@@ -142,7 +138,7 @@ def customer_card(
 
 def customer_list(
     rows: Sequence[tuple[Customer, tuple[DueReason, ...]]], *, today: date, total: int
-) -> list[Block]:
+) -> list[Json]:
     """The caller's customers, most urgent first: days since the last check-in and the reason's status."""
     if not rows:
         return [
@@ -162,7 +158,7 @@ def customer_list(
         lines.append(
             f"{due}*{safe(customer.name, 200)}* · {since} · reason: {reason_status(customer, today)}"
         )
-    blocks: list[Block] = [section(f"*Your customers* ({total}), most urgent first:")]
+    blocks: list[Json] = [section(f"*Your customers* ({total}), most urgent first:")]
     chunk: list[str] = []
     shown = 0
     for line in lines:
@@ -185,7 +181,7 @@ def history_modal(
 ) -> View:
     """Every check-in, newest first, `HISTORY_PAGE_SIZE` per page with Newer / Older buttons."""
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
-    blocks: list[Block] = [
+    blocks: list[Json] = [
         section(
             f"*{safe(customer.name, 200)}* · {total} check-in{'s' if total != 1 else ''}"
             f" · page {page + 1} of {pages}"
@@ -193,7 +189,7 @@ def history_modal(
     ]
     if customer.original_reason:
         blocks.append(context(f"Original reason: {safe(quoted(customer.original_reason, 600))}"))
-    blocks.append(DividerBlock())
+    blocks.append(divider())
     blocks.extend(section(checkin_line(c, today, note_limit=2500)) for c in checkins)
     if not checkins:
         blocks.append(section("No check-ins logged yet."))
@@ -207,7 +203,7 @@ def history_modal(
             button("Older ▶", ids.numbered(ids.HISTORY_PAGE_ACTION, "older"), f"{customer.id}:{page + 1}")
         )
     if pager:
-        blocks.append(ActionsBlock(elements=pager))
+        blocks.append(actions(pager))
     return View(
         type="modal",
         callback_id=ids.HISTORY_VIEW,

@@ -6,13 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block
 from slack_sdk.models.views import View
 
 from bot.rules.wording import quoted
 from bot.slack_text import safe
 from handlers import ids
-from handlers.views.common import VERDICT_LABELS, button, plain, section, when
+from handlers.views.common import VERDICT_LABELS, Json, actions, button, plain, section, when
 from storage.enums import Verdict
 from storage.models import CheckIn
 
@@ -23,21 +22,21 @@ REFUSAL = (
 ASKABLE = (Verdict.HOLDS, Verdict.WEAKENED, Verdict.CHANGED)
 
 
-def message(blocks: Sequence[Block], text: str) -> dict[str, Any]:
+def message(blocks: Sequence[Json], text: str) -> dict[str, Any]:
     """An ephemeral message body: fallback text plus blocks."""
-    return {"response_type": "ephemeral", "text": text, "blocks": [block.to_dict() for block in blocks]}
+    return {"response_type": "ephemeral", "text": text, "blocks": list(blocks)}
 
 
 def text_message(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text}
 
 
-def verdict_question(checkin_id: int, reason: str) -> list[Block]:
+def verdict_question(checkin_id: int, reason: str) -> list[Json]:
     """ "Does '<reason>' still hold?" with one button per answer, recorded on check-in `checkin_id`."""
     return [
         section(f"Does {safe(quoted(reason, 300))} still hold?"),
-        ActionsBlock(
-            elements=[
+        actions(
+            [
                 button(
                     VERDICT_LABELS[verdict],
                     ids.numbered(ids.ANSWER_VERDICT_ACTION, verdict.value),
@@ -60,7 +59,7 @@ def checkin_logged(
         f"✅ Logged a check-in with *{safe(customer_name, 200)}* on {when(checkin.occurred_on, today)}: "
         f"{safe(' '.join(checkin.note.split()), 200)}{verdict}"
     )
-    blocks: list[Block] = [section(line)]
+    blocks: list[Json] = [section(line)]
     if checkin.verdict == Verdict.NOT_ASKED and reason and checkin.id is not None:
         blocks.extend(verdict_question(checkin.id, reason))
     return message(blocks, f"Logged a check-in with {safe(customer_name, 200)}.")
@@ -98,7 +97,7 @@ def not_found(
         for index, (customer_id, name) in enumerate(suggestions[:5])
     ]
     elements.append(button(f"Add {' '.join(add_name.split())}"[:70], ids.ADD_CUSTOMER_ACTION, add_name[:200]))
-    return message([section(intro), ActionsBlock(elements=elements)], f"No customer called {asked}.")
+    return message([section(intro), actions(elements)], f"No customer called {asked}.")
 
 
 def done_modal(title: str, text: str) -> View:
