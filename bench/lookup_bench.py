@@ -232,9 +232,8 @@ def main() -> None:
         database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         began = time.perf_counter()
         names = build_book(database_url)
-        print(
-            f"book: {CUSTOMERS:,} customers, {CHECKINS:,} check-ins ({time.perf_counter() - began:.1f} s to build)"
-        )
+        built = time.perf_counter() - began
+        print(f"book: {CUSTOMERS:,} customers, {CHECKINS:,} check-ins ({built:.1f} s to build)")
         slack.add_user("U0001", tz="Europe/London")
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -280,7 +279,7 @@ def main() -> None:
             stop(holdfast)
 
         print(
-            f"load: {REQUESTS:,} signed requests per run, {CONCURRENCY} at a time, loopback, after {WARMUP} warm-up"
+            f"load: {REQUESTS:,} signed requests per run, {CONCURRENCY} at a time, loopback, {WARMUP} warm-up"
         )
         _, card_p99 = summary("holdfast serve: /customer <name> (card)", card)
         _, bare_p99 = summary("bare Bolt app, same server: ack only", acks)

@@ -6,6 +6,7 @@ is lost), then the database engine is disposed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -27,7 +28,7 @@ logger = logging.getLogger("holdfast.server")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-HTTP_THREADS = 24
+HTTP_THREADS = 8
 DRAIN_SECONDS = 25.0
 
 
@@ -105,10 +106,12 @@ class HttpServer:
 
     def stop(self) -> None:
         """Ask the server to stop (safe from a signal handler or another thread)."""
-        if self._stop.is_set():
+        if self._stop.is_set() or self.stopped.is_set():
             return
         self._stop.set()
-        self.server.pull_trigger()
+        # Wake the loop; if it has already closed its trigger, it is on its way out anyway.
+        with contextlib.suppress(OSError):
+            self.server.pull_trigger()
 
     def serve(self, drain_seconds: float = DRAIN_SECONDS) -> None:
         """Serve until `stop()`; then stop accepting, finish requests in flight and flush their answers."""

@@ -70,16 +70,12 @@ def search_customers(
             found.setdefault(int(customer_id), name)
 
     columns = select(Customer.id, Customer.name)
-    # The caller's own book is small: read it through the owner index, filter and sort here
-    # (asked to sort in SQL, SQLite would walk the whole name index instead).
-    own = select(Customer.id, Customer.name, Customer.name_key).where(
-        Customer.team_id == team_id, Customer.owner_user_id == caller_user_id
-    )
+    # The caller's own book, through the owner index: sorting by an expression (not the bare
+    # column) keeps SQLite from walking the whole name index to avoid the sort instead.
+    own = columns.where(Customer.team_id == team_id, Customer.owner_user_id == caller_user_id)
     if key:
         own = own.where(col(Customer.name_key).contains(key, autoescape=True))
-    mine = sorted((row[2], int(row[0] or 0), row[1]) for row in connection.execute(own).all())
-    for _, customer_id, name in mine[:limit]:
-        found[customer_id] = name
+    take(own.order_by(col(Customer.name_key).concat("")))
     if len(found) < limit and key:
         # An index range on (team_id, name_key): every key starting with `key`.
         prefix = columns.where(
