@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack_client import make_web_client
+from handlers.support import apology
 
 logger = logging.getLogger("holdfast")
 
@@ -22,9 +22,29 @@ LISTENER_THREADS = 16
 
 def _registrars() -> list[Registrar]:
     """Every handler module's `register`; imported here so the app is the one place that lists them."""
-    from handlers import digest
+    from handlers import (
+        access,
+        checkin_command,
+        checkin_form,
+        customer_command,
+        customer_form,
+        digest,
+        history,
+        pick_customer,
+        verdict_answer,
+    )
 
-    return [digest.register]
+    return [
+        access.register,  # first: the global middleware refusing anyone outside the account team
+        checkin_command.register,
+        checkin_form.register,
+        verdict_answer.register,
+        customer_command.register,
+        customer_form.register,
+        pick_customer.register,
+        history.register,
+        digest.register,
+    ]
 
 
 def create_app(services: Services, *, client: WebClient | None = None) -> App:
@@ -39,18 +59,17 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
             max_workers=LISTENER_THREADS, thread_name_prefix="holdfast-listener"
         ),
         logger=logging.getLogger("holdfast.bolt"),
+        # Listeners ack from the request thread (the ack can carry the answer, e.g. the customer
+        # card); anything slow or calling Slack runs after the ack as a lazy listener.
+        process_before_response=True,
     )
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse | None:
-        reference = uuid.uuid4().hex[:8]
-        logger.exception("listener failed (reference %s)", reference, exc_info=error)
-        message = (
-            f"Sorry, something went wrong on our side. Nothing was saved twice; reference `{reference}`."
-        )
-        if body.get("response_url"):
-            respond(text=message, response_type="ephemeral", replace_original=False)
-        return BoltResponse(status=200, body="")
+    def on_error(
+        error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None
+    ) -> BoltResponse | None:
+        answer = apology(error, body, respond, acked=response is None)
+        return answer if response is not None else None
 
     for register in _registrars():
         register(app, services)

@@ -289,7 +289,9 @@ def demo() -> None:
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    host: str = typer.Option("0.0.0.0", help="Interface to listen on in HTTP mode."),  # noqa: S104
+) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on PORT."""
     settings = settings_or_exit()
     missing = [
@@ -307,7 +309,34 @@ def serve() -> None:
             "`holdfast demo`.",
             EXIT_USAGE,
         )
-    fail("serving Slack is not built yet (issue 3)", EXIT_USAGE)
+    _serve(settings, host)
+
+
+def _serve(settings: Settings, host: str) -> None:
+    import logging
+    import signal
+
+    from bot.server import StartupError, run
+    from bot.services import Services
+
+    # Quiet until serving: a start-up failure is one line (below); then log to stderr.
+    logging.basicConfig(handlers=[logging.NullHandler()], force=True)
+    database = database_or_exit(settings)
+
+    def on_ready(message: str) -> None:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        logging.basicConfig(level=logging.INFO, format=fmt, force=True)
+        console.print(message)
+
+    def install_signals(stop: Callable[[], None]) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop())
+
+    try:
+        run(Services(settings, database), host=host, on_ready=on_ready, install_signals=install_signals)
+    except StartupError as exc:
+        fail(str(exc))
+    console.print("Holdfast stopped.")
 
 
 @app.command()

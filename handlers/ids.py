@@ -2,9 +2,63 @@
 
 from __future__ import annotations
 
+import re
+
 # A button whose value is a customer id: opens the check-in form for that customer.
 # Used by the customer card and by the daily digest.
 LOG_CHECKIN_ACTION = "log_checkin"
+
+# Slash commands.
+CHECKIN_COMMAND = "/checkin"
+CUSTOMER_COMMAND = "/customer"
+
+# The check-in form; each input's block and action share one ID.
+CHECKIN_VIEW = "checkin_form"
+CHECKIN_CUSTOMER = "checkin_customer"
+CHECKIN_DATE = "checkin_date"
+CHECKIN_SPOKE_WITH = "checkin_spoke_with"
+CHECKIN_NOTE = "checkin_note"
+CHECKIN_VERDICT = "checkin_verdict"
+CHECKIN_NEW_REASON = "checkin_new_reason"
+CHECKIN_EXPECTATION = "checkin_expectation"
+CHECKIN_CHANGES = "checkin_changes"
+CHECKIN_NEXT_STEP = "checkin_next_step"
+CHECKIN_NEXT_STEP_DUE = "checkin_next_step_due"
+
+# "Does '<reason>' still hold?" under a logged check-in: value "<checkin id>:<verdict>".
+ANSWER_VERDICT_ACTION = "answer_verdict"
+NEW_REASON_VIEW = "new_reason_form"
+NEW_REASON = "new_reason"
+
+# Close matches for an unknown name: complete the log, show the card, or add the customer.
+PICK_FOR_CHECKIN_ACTION = "pick_for_checkin"
+PICK_FOR_CARD_ACTION = "pick_for_card"
+ADD_CUSTOMER_ACTION = "add_customer"
+
+# The add-customer form.
+CUSTOMER_VIEW = "customer_form"
+CUSTOMER_NAME = "customer_name"
+CUSTOMER_OWNER = "customer_owner"
+CUSTOMER_REASON = "customer_reason"
+CUSTOMER_SINCE = "customer_since"
+CUSTOMER_RENEWAL = "customer_renewal"
+CUSTOMER_ARR = "customer_arr"
+
+# A customer's full history: a button whose value is a customer id, and the pager in the form.
+HISTORY_ACTION = "customer_history"
+HISTORY_VIEW = "customer_history"
+HISTORY_PAGE_ACTION = "customer_history_page"
+
+
+def numbered(action_id: str, index: object) -> str:
+    """A distinct action ID for one of several buttons doing the same thing (`answer_verdict:holds`)."""
+    return f"{action_id}:{index}"
+
+
+def numbered_pattern(action_id: str) -> re.Pattern[str]:
+    """Matches `action_id` and every `numbered(action_id, …)`."""
+    return re.compile(rf"^{re.escape(action_id)}(:.*)?$")
+
 
 # The daily digest (built by bot.digest_blocks, answered by handlers.digest).
 # Block ids are "<prefix>:<customer id>", so every control knows its customer after a restart.

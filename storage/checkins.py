@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlalchemy import RowMapping, bindparam, insert, update
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
 from storage.enums import Change, Expectation, Verdict
@@ -246,3 +246,39 @@ def checkin_rows(team_id: str, *, session: Session) -> Iterator[RowMapping]:
         .order_by(CUSTOMER.c.name_key, CHECKIN.c.occurred_on, CHECKIN.c.id)
     )
     yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).mappings()
+
+
+def checkin_by_request_key(team_id: str, request_key: str, *, session: Session) -> CheckIn | None:
+    """The check-in a request already stored (a Slack retry carries the same key)."""
+    query = select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.request_key == request_key)
+    return session.exec(query).first()
+
+
+def checkin_by_id(team_id: str, checkin_id: int, *, session: Session) -> CheckIn | None:
+    checkin = session.get(CheckIn, checkin_id)
+    return checkin if checkin is not None and checkin.team_id == team_id else None
+
+
+def checkin_count(customer_id: int, *, session: Session) -> int:
+    query = select(func.count()).select_from(CheckIn).where(CheckIn.customer_id == customer_id)
+    return int(session.exec(query).one())
+
+
+def record_verdict(
+    checkin: CheckIn,
+    verdict: Verdict,
+    *,
+    customer: Customer,
+    session: Session,
+    new_reason: str | None = None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Set the reason verdict of a stored check-in and fold it into the customer; the caller commits."""
+    checkin.verdict = verdict
+    if verdict == Verdict.CHANGED and new_reason:
+        checkin.new_reason = new_reason
+    session.add(checkin)
+    apply_checkin(customer, checkin)
+    customer.updated_at = now or utcnow()
+    session.add(customer)
+    return checkin

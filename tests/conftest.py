@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from storage.db import Database, open_database
+from tests.live_app import LiveApp, serve_app
 from tests.slack_stub import SlackStub
 
 POSTGRES_URL = os.environ.get("HOLDFAST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -106,3 +107,17 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
 def slack() -> Iterator[SlackStub]:
     with SlackStub() as stub:
         yield stub
+
+
+@pytest.fixture
+def live(db: Database, slack: SlackStub) -> Iterator[LiveApp]:
+    """The real app over HTTP on each database backend, against the Slack stand-in."""
+    with serve_app(db, slack) as running:
+        yield running
+
+
+@pytest.fixture
+def live_sqlite(sqlite_db: Database, slack: SlackStub) -> Iterator[LiveApp]:
+    """The real app over HTTP on SQLite only (for many-example tests)."""
+    with serve_app(sqlite_db, slack) as running:
+        yield running

@@ -125,3 +125,77 @@ def message_action(
     payload["container"]["message_ts"] = message["ts"]
     payload["actions"] = [{"action_ts": str(time.time()), **action}]
     return payload
+
+
+def view_submission(
+    callback_id: str,
+    values: dict[str, dict[str, Any]],
+    *,
+    user_id: str = "U1",
+    team_id: str = TEAM_ID,
+    view_id: str = "V0001",
+    view_hash: str = "1.hash",
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    """A view_submission payload; `values` maps block id → {action id: value dict}."""
+    return {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "trigger_id": f"trigger-{uuid.uuid4().hex}",
+        "view": {
+            "id": view_id,
+            "team_id": team_id,
+            "type": "modal",
+            "callback_id": callback_id,
+            "hash": view_hash,
+            "private_metadata": private_metadata,
+            "blocks": [],
+            "state": {"values": values},
+        },
+        "response_urls": [],
+    }
+
+
+def block_suggestion(
+    action_id: str, value: str, *, user_id: str = "U1", team_id: str = TEAM_ID, view_id: str = "V0001"
+) -> dict[str, Any]:
+    """A block_suggestion payload: what someone typed into an external select in a form."""
+    return {
+        "type": "block_suggestion",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "action_id": action_id,
+        "block_id": action_id,
+        "value": value,
+        "container": {"type": "view", "view_id": view_id},
+        "view": {"id": view_id, "type": "modal", "callback_id": "checkin_form", "state": {"values": {}}},
+    }
+
+
+def view_action(
+    action_id: str,
+    value: str | None = None,
+    *,
+    user_id: str = "U1",
+    team_id: str = TEAM_ID,
+    view: dict[str, Any] | None = None,
+    action: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A block_actions payload from inside a form (no response_url)."""
+    view = view or {"id": "V0001", "hash": "1.hash", "type": "modal", "state": {"values": {}}}
+    return {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "trigger_id": f"trigger-{uuid.uuid4().hex}",
+        "container": {"type": "view", "view_id": view["id"]},
+        "view": view,
+        "actions": [action or {"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
+    }

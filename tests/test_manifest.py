@@ -61,6 +61,10 @@ def test_only_the_scopes_the_bot_needs(manifest: dict[str, Any]) -> None:
 
 def test_settings(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
-    assert settings["interactivity"] == {"is_enabled": True, "request_url": REQUEST_URL}
+    assert settings["interactivity"] == {
+        "is_enabled": True,
+        "request_url": REQUEST_URL,
+        "message_menu_options_url": REQUEST_URL,  # the check-in form's customer typeahead
+    }
     assert settings["socket_mode_enabled"] is True
     assert settings["org_deploy_enabled"] is False

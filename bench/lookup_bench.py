@@ -1,0 +1,299 @@
+"""Lookup latency: `/customer <name>` and the check-in typeahead against `holdfast serve` over HTTP.
+
+Builds a SQLite book of 10,000 customers and 200,000 check-ins, starts `holdfast serve` (HTTP mode,
+a real subprocess) against a loopback Slack stand-in, and sends 1,000 signed `/customer <name>`
+requests, 20 at a time. The same load then goes to a bare Bolt app on the same server and
+configuration that only acks, for the ratio. Finally the book grows to 50,000 customers and 1,000
+typeahead requests (block_suggestion) measure the customer search.
+
+Run from the repository root:  python -m bench.lookup_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+
+from storage.db import open_database
+from storage.models import CheckIn, Customer, name_key
+from tests.slack_requests import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    TEAM_ID,
+    block_suggestion,
+    interaction,
+    signed_headers,
+    slash_command,
+)
+from tests.slack_stub import SlackStub
+
+ROOT = Path(__file__).resolve().parents[1]
+CUSTOMERS = 10_000
+CHECKINS = 200_000
+TYPEAHEAD_CUSTOMERS = 50_000
+REQUESTS = 1_000
+CONCURRENCY = 20
+WARMUP = 100
+OWNERS = [f"U{n:04d}" for n in range(1, 51)]
+WORDS = ["acme", "globex", "initech", "umbrella", "stark", "wayne", "wonka", "hooli", "vandelay", "tyrell"]
+TODAY = date(2025, 3, 14)
+
+
+def company(n: int) -> str:
+    rng = random.Random(n)
+    return f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {n:05d}"
+
+
+def build_book(database_url: str) -> list[str]:
+    """Customers and check-ins in bulk; the names to look up."""
+    database = open_database(database_url)
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    names = [company(n) for n in range(CUSTOMERS)]
+    rows = [
+        {
+            "id": n + 1,
+            "team_id": TEAM_ID,
+            "name": name,
+            "name_key": name_key(name),
+            "owner_user_id": OWNERS[n % len(OWNERS)],
+            "original_reason": "They needed a faster onboarding for new hires",
+            "original_reason_on": date(2021, 1, 1),
+            "customer_since": date(2021, 1, 1),
+            "renewal_date": TODAY + timedelta(days=rng.randint(-30, 400)),
+            "arr": float(rng.randint(5, 500) * 1000),
+            "active": True,
+            "last_checkin_on": TODAY - timedelta(days=rng.randint(0, 90)),
+            "last_checkin_by": OWNERS[n % len(OWNERS)],
+            "last_changes": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, name in enumerate(names)
+    ]
+    checkins = [
+        {
+            "team_id": TEAM_ID,
+            "customer_id": rng.randint(1, CUSTOMERS),
+            "occurred_on": TODAY - timedelta(days=rng.randint(0, 1000)),
+            "author_user_id": rng.choice(OWNERS),
+            "spoke_with": "Jo (CFO)",
+            "note": "Talked about the roadmap, their new team and the renewal. " * 2,
+            "verdict": rng.choice(["holds", "weakened", "changed", "not_asked"]),
+            "new_reason": "Cost",
+            "expectation": rng.choice(["above", "meets", "below", "unknown"]),
+            "changes": [],
+            "source": "bench",
+            "created_at": now,
+        }
+        for _ in range(CHECKINS)
+    ]
+    with database.transaction() as session:
+        session.execute(insert(Customer), rows)
+        for start in range(0, len(checkins), 20_000):
+            session.execute(insert(CheckIn), checkins[start : start + 20_000])
+    database.dispose()
+    return names
+
+
+def grow_book(database_url: str, total: int) -> None:
+    database = open_database(database_url)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": n + 1,
+            "team_id": TEAM_ID,
+            "name": company(n),
+            "name_key": name_key(company(n)),
+            "owner_user_id": OWNERS[n % len(OWNERS)],
+            "active": True,
+            "last_changes": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(CUSTOMERS, total)
+    ]
+    with database.transaction() as session:
+        session.execute(insert(Customer), rows)
+    database.dispose()
+
+
+def start(args: Sequence[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening" not in line:
+        process.kill()
+        raise SystemExit(f"server did not start: {line!r}")
+    return process
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(timeout=60)
+
+
+def load(url: str, bodies: Sequence[str], check: Callable[[httpx.Response], bool]) -> list[float]:
+    """Send every body (signed now), CONCURRENCY at a time; the latency of each in milliseconds."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    with httpx.Client(base_url=url, limits=limits, timeout=30) as client:
+
+        def one(body: str) -> float:
+            headers = signed_headers(body)
+            began = time.perf_counter()
+            response = client.post("/slack/events", content=body.encode(), headers=headers)
+            elapsed = (time.perf_counter() - began) * 1000
+            if response.status_code != 200 or not check(response):
+                raise SystemExit(f"bad answer {response.status_code}: {response.text[:200]}")
+            return elapsed
+
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            list(pool.map(one, bodies[REQUESTS:]))  # warm-up, not counted
+            return list(pool.map(one, bodies[:REQUESTS]))
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(label: str, values: Sequence[float]) -> tuple[float, float]:
+    p50, p99 = statistics.median(values), percentile(values, 0.99)
+    print(f"{label:<44} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   ({len(values)} requests)")
+    return p50, p99
+
+
+def bare_server(port: int) -> None:
+    """A Bolt app that only acks `/customer`, on the same server, client and listener configuration."""
+    from slack_bolt import App
+
+    from bot.app import LISTENER_THREADS
+    from bot.server import HttpServer, make_wsgi_app
+    from bot.settings import load_settings
+    from bot.slack_client import make_web_client
+
+    settings = load_settings()
+    from concurrent.futures import ThreadPoolExecutor as Executor
+
+    app = App(
+        signing_secret=SIGNING_SECRET,
+        client=make_web_client(settings),
+        listener_executor=Executor(max_workers=LISTENER_THREADS),
+        process_before_response=True,
+    )
+    app.command("/customer")(lambda ack: ack())
+    server = HttpServer(make_wsgi_app(app, lambda: True), host="127.0.0.1", port=port)
+    print(f"bare app listening on {server.url}", flush=True)
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    server.serve()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.bare_server:
+        bare_server(options.bare_server)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp, SlackStub() as slack:
+        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        began = time.perf_counter()
+        names = build_book(database_url)
+        built = time.perf_counter() - began
+        print(f"book: {CUSTOMERS:,} customers, {CHECKINS:,} check-ins ({built:.1f} s to build)")
+        slack.add_user("U0001", tz="Europe/London")
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": database_url,
+        }
+        rng = random.Random(11)
+        lookups = [
+            slash_command("/customer", rng.choice(names), user_id="U0001", response_url=slack.response_url())
+            for _ in range(REQUESTS + WARMUP)
+        ]
+
+        def is_card(response: httpx.Response) -> bool:
+            return '"header"' in response.text
+
+        port = free_port()
+        holdfast = start(["-m", "bot", "serve", "--host", "127.0.0.1"], {**env, "PORT": str(port)})
+        try:
+            card = load(f"http://127.0.0.1:{port}", lookups, is_card)
+        finally:
+            stop(holdfast)
+
+        bare_port = free_port()
+        bare = start([str(Path(__file__)), "--bare-server", str(bare_port)], env)
+        try:
+            acks = load(f"http://127.0.0.1:{bare_port}", lookups, lambda response: True)
+        finally:
+            stop(bare)
+
+        grow_book(database_url, TYPEAHEAD_CUSTOMERS)
+        queries = [rng.choice(WORDS)[: rng.randint(1, 5)] for _ in range(REQUESTS + WARMUP)]
+        suggestions = [
+            interaction(block_suggestion("checkin_customer", query, user_id="U0001")) for query in queries
+        ]
+        holdfast = start(["-m", "bot", "serve", "--host", "127.0.0.1"], {**env, "PORT": str(port)})
+        try:
+            typeahead = load(f"http://127.0.0.1:{port}", suggestions, lambda r: '"options"' in r.text)
+        finally:
+            stop(holdfast)
+
+        print(
+            f"load: {REQUESTS:,} signed requests per run, {CONCURRENCY} at a time, loopback, {WARMUP} warm-up"
+        )
+        _, card_p99 = summary("holdfast serve: /customer <name> (card)", card)
+        _, bare_p99 = summary("bare Bolt app, same server: ack only", acks)
+        _, typeahead_p99 = summary(
+            f"holdfast serve: typeahead over {TYPEAHEAD_CUSTOMERS:,} customers", typeahead
+        )
+        ratio = card_p99 / bare_p99
+        print(f"p99 ratio card / bare: {ratio:.2f}x")
+        print(
+            f"targets: card p99 <= 100 ms: {'met' if card_p99 <= 100 else 'MISSED'}; "
+            f"ratio <= 1.5x: {'met' if ratio <= 1.5 else 'MISSED'}; "
+            f"typeahead p99 <= 100 ms: {'met' if typeahead_p99 <= 100 else 'MISSED'}"
+        )
+
+
+if __name__ == "__main__":
+    main()

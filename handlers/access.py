@@ -1,0 +1,123 @@
+"""One global middleware: only the account team may use Holdfast; everyone else is politely refused."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.rules.access import may_use
+from bot.services import Services
+from handlers.support import TZ_KEY
+from handlers.views.replies import REFUSAL, refusal_modal
+
+logger = logging.getLogger("holdfast.access")
+
+USER_TTL = 300.0
+GROUP_TTL = 60.0
+
+
+class TTLCache:
+    """A tiny thread-safe cache whose entries expire after `ttl` seconds."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str, load: Callable[[], Any]) -> Any:
+        now = self._clock()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        with self._lock:
+            self._items[key] = (now + self.ttl, value)
+        return value
+
+
+class AccessGate:
+    """Looks the caller up (users.info, the access user group) and decides with `may_use`."""
+
+    def __init__(self, services: Services, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = services.settings
+        self.users = TTLCache(USER_TTL, clock)
+        self.groups = TTLCache(GROUP_TTL, clock)
+
+    def _user(self, client: WebClient, user_id: str) -> dict[str, Any] | None:
+        try:
+            user = client.users_info(user=user_id).get("user")
+        except SlackApiError as error:
+            logger.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+            return None
+        return dict(user) if user else None
+
+    def _group(self, client: WebClient, group_id: str) -> frozenset[str]:
+        try:
+            users = client.usergroups_users_list(usergroup=group_id).get("users") or []
+        except SlackApiError as error:
+            logger.warning("usergroups.users.list for %s failed: %s", group_id, error.response.get("error"))
+            return frozenset()
+        return frozenset(users)
+
+    def check(
+        self, client: WebClient, team_id: str | None, user_id: str
+    ) -> tuple[bool, dict[str, Any] | None]:
+        user = self.users.get(user_id, lambda: self._user(client, user_id))
+        group_id = self.settings.access_usergroup_id
+        members = self.groups.get(group_id, lambda: self._group(client, group_id)) if group_id else None
+        allowed = may_use(
+            user, team_id=team_id, allowed_user_ids=self.settings.allowed_user_ids, group_members=members
+        )
+        return allowed, user
+
+
+def refusal(body: dict[str, Any], respond: Respond) -> BoltResponse:
+    """The polite refusal, shaped for the kind of request."""
+    kind = body.get("type")
+    if body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": REFUSAL})
+    if kind == "block_suggestion":
+        return BoltResponse(status=200, body={"options": []})
+    if kind == "view_submission":
+        return BoltResponse(status=200, body={"response_action": "update", "view": refusal_modal().to_dict()})
+    if body.get("response_url"):
+        respond(text=REFUSAL, response_type="ephemeral", replace_original=False)
+    return BoltResponse(status=200, body="")
+
+
+def register(app: App, services: Services) -> None:
+    gate = AccessGate(services)
+
+    @app.use
+    def only_the_account_team(
+        context: BoltContext,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        next: Callable[[], None],
+        response: BoltResponse,
+    ) -> BoltResponse | None:
+        user_id = context.user_id
+        if not user_id:
+            next()
+            return response
+        user_team = (body.get("user") or {}).get("team_id") if isinstance(body.get("user"), dict) else None
+        allowed, user = gate.check(client, context.team_id, user_id)
+        if allowed and user_team and context.team_id and user_team != context.team_id:
+            allowed = False
+        if not allowed:
+            logger.info("refused %s from team %s", user_id, context.team_id)
+            return refusal(body, respond)
+        context[TZ_KEY] = (user or {}).get("tz")
+        next()
+        return response

@@ -1,0 +1,86 @@
+"""The add-customer form: a name already taken is refused in the form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.exc import IntegrityError
+
+from bot.rules.forms import customer_mistakes, parse_arr
+from bot.services import Services
+from bot.slack_text import safe
+from handlers import ids
+from handlers.support import caller_today
+from handlers.views.customer_form import CustomerDraft, form_errors, read_customer_form
+from handlers.views.replies import done_modal
+from storage.customers import customer_by_name
+from storage.models import Customer, name_key
+
+# A submission Slack retries finds the customer it added a moment ago: not a duplicate name.
+RETRY_WINDOW = timedelta(minutes=10)
+
+
+def _same_submission(existing: Customer, draft: CustomerDraft, owner: str, services: Services) -> bool:
+    return (
+        existing.owner_user_id == owner
+        and (existing.original_reason or "") == draft.reason
+        and existing.customer_since == draft.since
+        and existing.renewal_date == draft.renewal
+        and existing.arr == (parse_arr(draft.arr_text) if draft.arr_text.strip() else None)
+        and services.clock() - existing.created_at < RETRY_WINDOW
+    )
+
+
+def register(app: App, services: Services) -> None:
+    def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        team_id = str(context.team_id)
+        draft = read_customer_form(body["view"]["state"]["values"])
+        owner = draft.owner_user_id or str(context.user_id)
+        today = caller_today(services, context)
+        with services.database.session() as session:
+            existing = customer_by_name(team_id, draft.name, session=session) if draft.name else None
+        if existing is not None and _same_submission(existing, draft, owner, services):
+            ack(
+                response_action="update",
+                view=done_modal("Customer added", f"Added *{safe(existing.name, 200)}*."),
+            )
+            return
+        mistakes = customer_mistakes(
+            name=draft.name,
+            name_taken=existing is not None,
+            arr_text=draft.arr_text,
+            since=draft.since,
+            renewal=draft.renewal,
+        )
+        if mistakes:
+            ack(response_action="errors", errors=form_errors(mistakes))
+            return
+        customer = Customer(
+            team_id=team_id,
+            name=draft.name,
+            name_key=name_key(draft.name),
+            owner_user_id=owner,
+            original_reason=draft.reason or None,
+            original_reason_on=today if draft.reason else None,
+            customer_since=draft.since,
+            renewal_date=draft.renewal,
+            arr=parse_arr(draft.arr_text) if draft.arr_text.strip() else None,
+            created_at=services.clock(),
+            updated_at=services.clock(),
+        )
+        try:
+            with services.database.transaction() as session:
+                session.add(customer)
+        except IntegrityError:
+            ack(
+                response_action="errors",
+                errors={ids.CUSTOMER_NAME: "A customer with this name already exists."},
+            )
+            return
+        name = safe(customer.name, 200)
+        text = f"Added *{name}*. Log a conversation with `/checkin {name}: …`"
+        ack(response_action="update", view=done_modal("Customer added", text))
+
+    app.view(ids.CUSTOMER_VIEW)(submit)

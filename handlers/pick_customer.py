@@ -1,0 +1,64 @@
+"""The buttons under "I couldn't find …": complete the log with a close match, show its card, or add it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.services import Services
+from handlers import ids
+from handlers.checkin_command import log_now
+from handlers.checkin_form import open_checkin_form
+from handlers.customer_command import card_for
+from handlers.support import KeyCutoffs, after_ack, request_key
+from handlers.views.customer_form import customer_modal
+from handlers.views.replies import message
+from storage.enums import Verdict
+
+
+def register(app: App, services: Services) -> None:
+    cutoffs = KeyCutoffs(services)
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    @after_ack
+    def complete_log(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        choice = json.loads(body["actions"][0]["value"])
+        customer_id = int(choice["c"])
+        if not choice.get("n"):
+            open_checkin_form(services, client, body, context, customer_id)
+            return
+        reply = log_now(
+            services,
+            team_id=str(context.team_id),
+            user_id=str(context.user_id),
+            customer_id=customer_id,
+            note=str(choice["n"]),
+            verdict=Verdict(choice["v"]) if choice.get("v") else None,
+            key=request_key("pick", choice.get("k"), customer_id),
+            context=context,
+        )
+        respond(**reply, replace_original=True)
+
+    app.action(ids.numbered_pattern(ids.PICK_FOR_CHECKIN_ACTION))(ack=acknowledge, lazy=[complete_log])
+
+    @after_ack
+    def show_card(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        value = str(body["actions"][0]["value"])
+        blocks, text = card_for(services, cutoffs, context, int(value))
+        respond(**message(blocks, text), replace_original=True)
+
+    app.action(ids.numbered_pattern(ids.PICK_FOR_CARD_ACTION))(ack=acknowledge, lazy=[show_card])
+
+    @after_ack
+    def add_customer(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        name = str(body["actions"][0].get("value") or "")
+        view = customer_modal(name=name, owner_user_id=str(context.user_id))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    app.action(ids.ADD_CUSTOMER_ACTION)(ack=acknowledge, lazy=[add_customer])

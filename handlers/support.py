@@ -1,0 +1,125 @@
+"""What every handler shares: the caller's day, retry keys, the apology, post-ack work, small caches."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt import BoltContext, BoltResponse
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.rules.key_cutoff import cutoff_rank
+from bot.services import Services
+from handlers.views.replies import apology_text
+from storage.customers import active_counts, arr_at_rank
+
+logger = logging.getLogger("holdfast")
+
+TZ_KEY = "holdfast_tz"
+KEY_CUTOFF_TTL = 60.0
+
+
+def local_today(now: datetime, tz_name: str | None) -> date:
+    """`now` as a day in the time zone `tz_name` (UTC when unknown)."""
+    try:
+        zone = ZoneInfo(tz_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def caller_today(services: Services, context: BoltContext) -> date:
+    """Today in the caller's Slack time zone (the access check looked it up)."""
+    return local_today(services.clock(), context.get(TZ_KEY))
+
+
+def request_key(*parts: object) -> str:
+    """A stable key for one Slack request: a retry of it gives the same key."""
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:64]
+
+
+def apology(
+    error: Exception, body: dict[str, Any], respond: Respond | None, *, acked: bool = False
+) -> BoltResponse:
+    """Log the traceback with a reference; the user sees a short apology instead of an error.
+
+    Before the ack the apology is the ack itself; after it, it goes to the response URL.
+    """
+    reference = uuid.uuid4().hex[:8]
+    logger.exception("listener failed (reference %s)", reference, exc_info=error)
+    text = apology_text(reference)
+    if acked:
+        if respond is not None and body.get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        return BoltResponse(status=200, body="")
+    kind = body.get("type")
+    if kind == "block_suggestion":
+        return BoltResponse(status=200, body={"options": []})
+    if kind == "view_submission":
+        return BoltResponse(
+            status=200,
+            body={
+                "response_action": "update",
+                "view": {
+                    "type": "modal",
+                    "title": {"type": "plain_text", "text": "Holdfast"},
+                    "close": {"type": "plain_text", "text": "Close"},
+                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                },
+            },
+        )
+    if body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+    if respond is not None and body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    return BoltResponse(status=200, body="")
+
+
+def after_ack(func: Callable[..., None]) -> Callable[..., None]:
+    """Wrap work that runs after the ack (a Bolt lazy listener) so a failure apologises like the app does.
+
+    The wrapped function is called with `body`, `client`, `context` and `respond`.
+    """
+
+    def run(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        try:
+            func(body=body, client=client, context=context, respond=respond)
+        except Exception as error:  # noqa: BLE001 - reported with its traceback by apology()
+            apology(error, body, respond, acked=True)
+
+    functools.update_wrapper(run, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+    # Bolt reads the arguments to inject from the unwrapped function: keep them `run`'s.
+    vars(run).pop("__wrapped__", None)
+    return run
+
+
+class KeyCutoffs:
+    """The key-account ARR cut-off per workspace, recomputed at most every `ttl` seconds."""
+
+    def __init__(self, services: Services, ttl: float = KEY_CUTOFF_TTL) -> None:
+        self._services = services
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._cached: dict[str, tuple[float, float | None]] = {}
+
+    def __call__(self, team_id: str, *, session: Any) -> float | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cached.get(team_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        active, with_arr = active_counts(team_id, session=session)
+        rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
+        cutoff = None if rank is None else arr_at_rank(team_id, rank, session=session)
+        with self._lock:
+            self._cached[team_id] = (now + self._ttl, cutoff)
+        return cutoff

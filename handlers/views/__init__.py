@@ -1,0 +1,1 @@
+"""Block Kit builders: data in, blocks out (no Slack calls, no database, no clock)."""

@@ -1,0 +1,197 @@
+"""The check-in form (a modal) and reading it back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    DatePickerElement,
+    ExternalDataSelectElement,
+    InputBlock,
+    PlainTextInputElement,
+    RadioButtonsElement,
+)
+from slack_sdk.models.views import View
+
+from bot.rules.forms import CheckinDraft
+from bot.rules.wording import quoted
+from bot.slack_text import safe
+from handlers import ids
+from handlers.views.common import EXPECTATION_LABELS, VERDICT_LABELS, option, option_model, plain, section
+from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
+
+NOTE_MAX = 2900
+SHORT_MAX = 500
+
+# The draft's field → the block a mistake is shown next to.
+FIELD_BLOCKS = {
+    "customer_id": ids.CHECKIN_CUSTOMER,
+    "occurred_on": ids.CHECKIN_DATE,
+    "note": ids.CHECKIN_NOTE,
+    "new_reason": ids.CHECKIN_NEW_REASON,
+    "next_step": ids.CHECKIN_NEXT_STEP,
+}
+REASON_BLOCK = "checkin_reason_shown"
+
+
+def _input(block_id: str, label: str, element: Any, *, optional: bool = False, **kwargs: Any) -> InputBlock:
+    element.action_id = block_id
+    return InputBlock(
+        block_id=block_id, label=plain(label, 2000), element=element, optional=optional, **kwargs
+    )
+
+
+def checkin_modal(
+    *,
+    today: date,
+    customer: tuple[int, str] | None = None,
+    reason: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> View:
+    """The form to log a conversation, with `customer` chosen and their reason shown when known."""
+    chosen = option_model(customer[1], str(customer[0])) if customer else None
+    if customer is None:
+        reason_line = "_Choose the customer to see the reason they chose us._"
+    elif reason:
+        reason_line = f"*Their reason for choosing us:* {safe(quoted(reason, 600))}"
+    else:
+        reason_line = "_Nobody has recorded why they chose us yet._"
+    verdicts = [option(VERDICT_LABELS[v], v.value) for v in Verdict]
+    expectations = [option(EXPECTATION_LABELS[e], e.value) for e in Expectation]
+    blocks: list[Block | dict[str, Any]] = [
+        _input(
+            ids.CHECKIN_CUSTOMER,
+            "Customer",
+            ExternalDataSelectElement(
+                placeholder=plain("Type to search", 150), min_query_length=0, initial_option=chosen
+            ),
+            dispatch_action=True,
+        ),
+        _input(ids.CHECKIN_DATE, "Date", DatePickerElement(initial_date=today.isoformat())),
+        _input(
+            ids.CHECKIN_SPOKE_WITH,
+            "Who we spoke with",
+            PlainTextInputElement(max_length=SHORT_MAX),
+            optional=True,
+        ),
+        _input(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=NOTE_MAX)),
+        section(reason_line, block_id=REASON_BLOCK),
+        _input(
+            ids.CHECKIN_VERDICT,
+            "Does their original reason still hold?",
+            RadioButtonsElement(options=verdicts),
+            optional=True,
+        ),
+        _input(
+            ids.CHECKIN_NEW_REASON,
+            "Their new reason (when it changed)",
+            PlainTextInputElement(multiline=True, max_length=NOTE_MAX),
+            optional=True,
+        ),
+        _input(
+            ids.CHECKIN_EXPECTATION,
+            "Delivery against their expectations",
+            RadioButtonsElement(options=expectations),
+            optional=True,
+        ),
+        _input(
+            ids.CHECKIN_CHANGES,
+            "Changes at the customer",
+            CheckboxesElement(options=[option(CHANGE_LABELS[c], c.value) for c in Change]),
+            optional=True,
+        ),
+        _input(
+            ids.CHECKIN_NEXT_STEP,
+            "Next step",
+            PlainTextInputElement(max_length=SHORT_MAX),
+            optional=True,
+        ),
+        _input(ids.CHECKIN_NEXT_STEP_DUE, "Next step due", DatePickerElement(), optional=True),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.CHECKIN_VIEW,
+        title=plain("Log a check-in", 24),
+        submit=plain("Save", 24),
+        close=plain("Cancel", 24),
+        blocks=blocks,
+        private_metadata=json.dumps(metadata or {}),
+    )
+
+
+def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return dict(values.get(block_id, {}).get(block_id) or {})
+
+
+def _text(values: dict[str, Any], block_id: str) -> str:
+    return str(_value(values, block_id).get("value") or "").strip()
+
+
+def _date(values: dict[str, Any], block_id: str) -> date | None:
+    raw = _value(values, block_id).get("selected_date")
+    return date.fromisoformat(raw) if raw else None
+
+
+def _selected(values: dict[str, Any], block_id: str) -> str | None:
+    selected = _value(values, block_id).get("selected_option")
+    return str(selected["value"]) if selected else None
+
+
+def selected_customer(values: dict[str, Any]) -> int | None:
+    raw = _selected(values, ids.CHECKIN_CUSTOMER)
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def read_checkin_form(values: dict[str, Any]) -> CheckinDraft:
+    """The draft in a submitted form's `view.state.values`."""
+    verdict = _selected(values, ids.CHECKIN_VERDICT)
+    expectation = _selected(values, ids.CHECKIN_EXPECTATION)
+    changes = _value(values, ids.CHECKIN_CHANGES).get("selected_options") or []
+    return CheckinDraft(
+        customer_id=selected_customer(values),
+        occurred_on=_date(values, ids.CHECKIN_DATE),
+        note=_text(values, ids.CHECKIN_NOTE),
+        verdict=Verdict(verdict) if verdict else Verdict.NOT_ASKED,
+        new_reason=_text(values, ids.CHECKIN_NEW_REASON),
+        spoke_with=_text(values, ids.CHECKIN_SPOKE_WITH),
+        expectation=Expectation(expectation) if expectation else Expectation.UNKNOWN,
+        changes=tuple(Change(item["value"]) for item in changes),
+        next_step=_text(values, ids.CHECKIN_NEXT_STEP),
+        next_step_due=_date(values, ids.CHECKIN_NEXT_STEP_DUE),
+    )
+
+
+def form_errors(mistakes: dict[str, str]) -> dict[str, str]:
+    """The draft's mistakes keyed by the block each is shown under."""
+    return {FIELD_BLOCKS[field]: message for field, message in mistakes.items() if field in FIELD_BLOCKS}
+
+
+def new_reason_modal(
+    *, checkin_id: int, customer_name: str, reason: str | None, metadata: dict[str, Any]
+) -> View:
+    """The small form asking what the customer's reason is now."""
+    was = f"Until now: {safe(quoted(reason, 600))}" if reason else "Nobody had recorded their reason."
+    return View(
+        type="modal",
+        callback_id=ids.NEW_REASON_VIEW,
+        title=plain("Their reason changed", 24),
+        submit=plain("Save", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            section(f"*{safe(customer_name, 200)}*: {was}"),
+            _input(
+                ids.NEW_REASON,
+                "What is their reason now?",
+                PlainTextInputElement(multiline=True, max_length=NOTE_MAX),
+            ),
+        ],
+        private_metadata=json.dumps({"checkin": checkin_id, **metadata}),
+    )
+
+
+def read_new_reason(values: dict[str, Any]) -> str:
+    return _text(values, ids.NEW_REASON)

@@ -1,0 +1,111 @@
+"""The real Holdfast app served by `holdfast serve`'s HTTP server on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+
+from bot.app import create_app
+from bot.server import HttpServer, finish_listener_work, make_wsgi_app
+from bot.services import Services
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Customer, name_key
+from tests.slack_requests import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    TEAM_ID,
+    interaction,
+    signed_headers,
+    slash_command,
+)
+from tests.slack_stub import SlackStub
+
+NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+TODAY = date(2025, 3, 14)
+
+
+def make_settings(slack: SlackStub, database: Database, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": slack.api_url,
+        "database_url": database.url.render_as_string(hide_password=False),
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+class LiveApp:
+    """Send signed requests to the running app; read what it stored and what it sent to Slack."""
+
+    def __init__(self, server: HttpServer, services: Services, slack: SlackStub) -> None:
+        self.server = server
+        self.services = services
+        self.slack = slack
+        self.http = httpx.Client(base_url=server.url, timeout=30)
+
+    def post(self, body: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.http.post("/slack/events", content=body.encode(), headers=headers or signed_headers(body))
+
+    def command(
+        self, command: str, text: str, *, retry_num: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        kwargs.setdefault("response_url", self.slack.response_url("cmd"))
+        body = slash_command(command, text, **kwargs)
+        return self.post(body, signed_headers(body, retry_num=retry_num))
+
+    def interact(self, payload: dict[str, Any], *, retry_num: int | None = None) -> httpx.Response:
+        body = interaction(payload)
+        return self.post(body, signed_headers(body, retry_num=retry_num))
+
+    def add_customer(self, name: str, **fields: Any) -> Customer:
+        values: dict[str, Any] = {"team_id": TEAM_ID, "owner_user_id": "U1", "last_changes": []}
+        values.update(fields)
+        customer = Customer(name=name, name_key=name_key(name), **values)
+        with self.services.database.transaction() as session:
+            session.add(customer)
+        return customer
+
+
+def reply(response: httpx.Response) -> dict[str, Any]:
+    """The JSON body of an ack (an ephemeral reply or a form action)."""
+    assert response.status_code == 200, response.text
+    return dict(json.loads(response.text)) if response.text else {}
+
+
+def all_text(value: Any) -> str:
+    """Every string inside a JSON-like value, joined (to search a message for a phrase)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(all_text(item) for key, item in value.items() if key != "value")
+    if isinstance(value, list):
+        return "\n".join(all_text(item) for item in value)
+    return ""
+
+
+@contextmanager
+def serve_app(database: Database, slack: SlackStub, **overrides: Any) -> Iterator[LiveApp]:
+    """The app on a free loopback port, stopped (and its after-ack work finished) on exit."""
+    slack.add_user("U1", tz="Europe/London")
+    services = Services(make_settings(slack, database, **overrides), database, clock=lambda: NOW)
+    app = create_app(services)
+    server = HttpServer(make_wsgi_app(app, database.ping), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    live = LiveApp(server, services, slack)
+    try:
+        yield live
+    finally:
+        live.http.close()
+        server.stop()
+        thread.join(timeout=30)
+        finish_listener_work(app)

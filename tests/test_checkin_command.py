@@ -1,0 +1,334 @@
+"""`/checkin` over HTTP: the form, logging at once, the verdict question, retries, unknown names."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from handlers import ids
+from storage.enums import Change, Expectation, Verdict
+from storage.models import CheckIn, Customer
+from tests.live_app import TODAY, LiveApp, all_text, reply
+from tests.slack_requests import block_action, block_suggestion, view_action, view_submission
+
+
+def checkins(live: LiveApp) -> list[CheckIn]:
+    with live.services.database.session() as session:
+        return list(session.exec(select(CheckIn).order_by(CheckIn.id)).all())  # type: ignore[arg-type]
+
+
+def customer(live: LiveApp, customer_id: int | None) -> Customer:
+    with live.services.database.session() as session:
+        found = session.get(Customer, customer_id)
+    assert found is not None
+    return found
+
+
+def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+
+
+def test_alone_opens_the_form_dated_today(live: LiveApp) -> None:
+    assert reply(live.command("/checkin", "")) == {}
+    view = live.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.CHECKIN_VIEW
+    fields = inputs(view)
+    assert list(fields) == [
+        ids.CHECKIN_CUSTOMER,
+        ids.CHECKIN_DATE,
+        ids.CHECKIN_SPOKE_WITH,
+        ids.CHECKIN_NOTE,
+        ids.CHECKIN_VERDICT,
+        ids.CHECKIN_NEW_REASON,
+        ids.CHECKIN_EXPECTATION,
+        ids.CHECKIN_CHANGES,
+        ids.CHECKIN_NEXT_STEP,
+        ids.CHECKIN_NEXT_STEP_DUE,
+    ]
+    assert fields[ids.CHECKIN_CUSTOMER]["element"]["type"] == "external_select"
+    assert "initial_option" not in fields[ids.CHECKIN_CUSTOMER]["element"]
+    assert fields[ids.CHECKIN_DATE]["element"]["initial_date"] == TODAY.isoformat()
+    assert [o["value"] for o in fields[ids.CHECKIN_VERDICT]["element"]["options"]] == [
+        "holds",
+        "weakened",
+        "changed",
+        "not_asked",
+    ]
+    assert [o["value"] for o in fields[ids.CHECKIN_EXPECTATION]["element"]["options"]] == [
+        "above",
+        "meets",
+        "below",
+        "unknown",
+    ]
+    assert fields[ids.CHECKIN_VERDICT]["label"]["text"] == "Does their original reason still hold?"
+
+
+def test_with_a_customer_opens_the_form_with_it_chosen_and_its_reason_shown(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="They <3 our API & SDK")
+    live.command("/checkin", "ACME")
+    view = live.slack.wait_for("views.open")[0].args["view"]
+    chosen = inputs(view)[ids.CHECKIN_CUSTOMER]["element"]["initial_option"]
+    assert chosen["value"] == str(acme.id)
+    assert chosen["text"]["text"] == "Acme"
+    assert "'They &lt;3 our API &amp; SDK'" in all_text(view["blocks"])
+
+
+def test_note_is_stored_at_once_and_the_reply_asks_whether_the_reason_holds(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="Fast onboarding")
+    body = reply(live.command("/checkin", "Acme: Spoke with Jo about <!here> & <@U2>"))
+
+    [stored] = checkins(live)
+    assert stored.customer_id == acme.id
+    assert stored.occurred_on == TODAY
+    assert stored.author_user_id == "U1"
+    assert stored.note == "Spoke with Jo about <!here> & <@U2>"
+    assert stored.verdict == Verdict.NOT_ASKED
+    assert body["response_type"] == "ephemeral"
+    first = body["blocks"][0]["text"]["text"]
+    assert "\n" not in first
+    assert "&lt;!here&gt; &amp; &lt;@U2&gt;" in first
+    assert "<!here>" not in json.dumps(body)
+    assert body["blocks"][1]["text"]["text"] == "Does 'Fast onboarding' still hold?"
+    buttons = body["blocks"][2]["elements"]
+    assert [b["action_id"] for b in buttons] == [
+        ids.numbered(ids.ANSWER_VERDICT_ACTION, v) for v in ("holds", "weakened", "changed")
+    ]
+    assert {b["value"] for b in buttons} == {str(stored.id)}
+
+    # "Holds": recorded on that check-in and on the customer; the question is replaced.
+    live.interact(
+        block_action(buttons[0]["action_id"], buttons[0]["value"], response_url=live.slack.response_url("q"))
+    )
+    answer = live.slack.wait_for("response_url")[0]
+    assert answer.args["replace_original"] is True
+    assert "'Fast onboarding' still holds" in answer.args["text"]
+    [stored] = checkins(live)
+    assert stored.verdict == Verdict.HOLDS
+    after = customer(live, acme.id)
+    assert after.last_verdict == Verdict.HOLDS
+    assert after.reason_confirmed_on == TODAY
+
+
+def test_changed_asks_for_the_new_reason_and_keeps_the_history(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="Fast onboarding")
+    body = reply(live.command("/checkin", "Acme: budget talk"))
+    changed = body["blocks"][2]["elements"][2]
+    live.interact(
+        block_action(changed["action_id"], changed["value"], response_url=live.slack.response_url("q"))
+    )
+    view = live.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.NEW_REASON_VIEW
+
+    empty = {ids.NEW_REASON: {ids.NEW_REASON: {"type": "plain_text_input", "value": "  "}}}
+    refused = reply(
+        live.interact(view_submission(ids.NEW_REASON_VIEW, empty, private_metadata=view["private_metadata"]))
+    )
+    assert refused["response_action"] == "errors"
+
+    values = {ids.NEW_REASON: {ids.NEW_REASON: {"type": "plain_text_input", "value": "Cost savings"}}}
+    done = reply(
+        live.interact(view_submission(ids.NEW_REASON_VIEW, values, private_metadata=view["private_metadata"]))
+    )
+    assert done["response_action"] == "update"
+    [stored] = checkins(live)
+    assert (stored.verdict, stored.new_reason) == (Verdict.CHANGED, "Cost savings")
+    after = customer(live, acme.id)
+    assert after.current_reason == "Cost savings"
+    assert after.original_reason == "Fast onboarding"
+    replaced = live.slack.wait_for("response_url")[0]
+    assert "'Cost savings'" in replaced.args["text"]
+
+
+def test_verdict_tags_set_the_verdict_and_leave_the_note(live: LiveApp) -> None:
+    live.add_customer("Acme", original_reason="Speed")
+    body = reply(live.command("/checkin", "acme: renewal looks fine #Weakened  for now"))
+    [stored] = checkins(live)
+    assert stored.verdict == Verdict.WEAKENED
+    assert stored.note == "renewal looks fine for now"
+    assert len(body["blocks"]) == 1  # no question: the verdict was given
+
+
+def test_a_slack_retry_stores_nothing_twice(live: LiveApp) -> None:
+    live.add_customer("Acme", original_reason="Speed")
+    first = reply(live.command("/checkin", "Acme: call #holds", trigger_id="T-1"))
+    again = reply(live.command("/checkin", "Acme: call #holds", trigger_id="T-1", retry_num=1))
+    assert len(checkins(live)) == 1
+    assert again == first
+
+
+def test_unknown_customer_suggests_close_names_and_stores_nothing(live: LiveApp) -> None:
+    globex = live.add_customer("Globex Corporation", original_reason="Price")
+    live.add_customer("Initech")
+    body = reply(live.command("/checkin", "Globex Corp Inc: they want a discount #weakened"))
+    assert checkins(live) == []
+    buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["Globex Corporation", "Add Globex Corp Inc"]
+
+    live.interact(
+        block_action(buttons[0]["action_id"], buttons[0]["value"], response_url=live.slack.response_url("p"))
+    )
+    done = live.slack.wait_for("response_url")[0]
+    assert "Globex Corporation" in all_text(done.args)
+    [stored] = checkins(live)
+    assert (stored.customer_id, stored.verdict, stored.note) == (
+        globex.id,
+        Verdict.WEAKENED,
+        "they want a discount",
+    )
+    # Pressing the same button again does not log twice.
+    live.interact(
+        block_action(buttons[0]["action_id"], buttons[0]["value"], response_url=live.slack.response_url("p"))
+    )
+    live.slack.wait_for("response_url", 2)
+    assert len(checkins(live)) == 1
+
+
+def test_ambiguous_name_lists_the_candidates(live: LiveApp) -> None:
+    live.add_customer("Acme East")
+    live.add_customer("Acme West")
+    body = reply(live.command("/checkin", "acme: hello"))
+    labels = [e["text"]["text"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert labels == ["Acme East", "Acme West", "Add acme"]
+    assert checkins(live) == []
+
+
+def form_values(customer_id: int | None, **fields: Any) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {
+        ids.CHECKIN_CUSTOMER: {
+            ids.CHECKIN_CUSTOMER: {
+                "type": "external_select",
+                "selected_option": {"value": str(customer_id), "text": {"type": "plain_text", "text": "x"}}
+                if customer_id
+                else None,
+            }
+        },
+        ids.CHECKIN_DATE: {
+            ids.CHECKIN_DATE: {"type": "datepicker", "selected_date": fields.get("date", TODAY.isoformat())}
+        },
+        ids.CHECKIN_NOTE: {
+            ids.CHECKIN_NOTE: {"type": "plain_text_input", "value": fields.get("note", "Good call")}
+        },
+        ids.CHECKIN_SPOKE_WITH: {ids.CHECKIN_SPOKE_WITH: {"type": "plain_text_input", "value": "Jo"}},
+        ids.CHECKIN_NEW_REASON: {
+            ids.CHECKIN_NEW_REASON: {"type": "plain_text_input", "value": fields.get("new_reason")}
+        },
+        ids.CHECKIN_NEXT_STEP: {ids.CHECKIN_NEXT_STEP: {"type": "plain_text_input", "value": "Send deck"}},
+        ids.CHECKIN_NEXT_STEP_DUE: {
+            ids.CHECKIN_NEXT_STEP_DUE: {"type": "datepicker", "selected_date": "2025-03-20"}
+        },
+        ids.CHECKIN_CHANGES: {
+            ids.CHECKIN_CHANGES: {
+                "type": "checkboxes",
+                "selected_options": [{"value": "reorg"}, {"value": "champion_left"}],
+            }
+        },
+        ids.CHECKIN_EXPECTATION: {
+            ids.CHECKIN_EXPECTATION: {"type": "radio_buttons", "selected_option": {"value": "below"}}
+        },
+    }
+    if "verdict" in fields:
+        values[ids.CHECKIN_VERDICT] = {
+            ids.CHECKIN_VERDICT: {"type": "radio_buttons", "selected_option": {"value": fields["verdict"]}}
+        }
+    return values
+
+
+def test_form_mistakes_are_shown_next_to_the_field(live: LiveApp) -> None:
+    acme = live.add_customer("Acme")
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    values = form_values(acme.id, verdict="changed", new_reason="", date=tomorrow, note="   ")
+    body = reply(live.interact(view_submission(ids.CHECKIN_VIEW, values)))
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {ids.CHECKIN_NEW_REASON, ids.CHECKIN_DATE, ids.CHECKIN_NOTE}
+    assert checkins(live) == []
+
+
+def test_form_submission_is_stored_once(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="Speed")
+    values = form_values(acme.id, verdict="changed", new_reason="Compliance")
+    first = reply(live.interact(view_submission(ids.CHECKIN_VIEW, values, view_id="V7", view_hash="7.a")))
+    assert first["response_action"] == "update"
+    again = reply(
+        live.interact(view_submission(ids.CHECKIN_VIEW, values, view_id="V7", view_hash="7.a"), retry_num=1)
+    )
+    assert again["response_action"] == "update"
+    [stored] = checkins(live)
+    assert stored.spoke_with == "Jo"
+    assert stored.expectation == Expectation.BELOW
+    assert stored.changes == [Change.REORG, Change.CHAMPION_LEFT]
+    assert stored.next_step == "Send deck"
+    after = customer(live, acme.id)
+    assert after.current_reason == "Compliance"
+    assert after.next_step_due == TODAY + timedelta(days=6)
+
+
+def test_typeahead_filters_and_puts_the_callers_customers_first(live: LiveApp) -> None:
+    live.add_customer("Zeta Acme", owner_user_id="U1")
+    live.add_customer("Acme Alpha", owner_user_id="U9")
+    live.add_customer("Beta", owner_user_id="U9")
+    for n in range(120):
+        live.add_customer(f"Acme {n:03d}", owner_user_id="U9")
+    options = reply(live.interact(block_suggestion(ids.CHECKIN_CUSTOMER, "acme")))["options"]
+    assert len(options) == 100
+    names = [o["text"]["text"] for o in options]
+    assert names[0] == "Zeta Acme"
+    assert names[1] == "Acme 000"
+    assert "Beta" not in names
+    everyone = reply(live.interact(block_suggestion(ids.CHECKIN_CUSTOMER, "")))["options"]
+    assert everyone[0]["text"]["text"] == "Zeta Acme"
+
+
+def test_choosing_a_customer_in_the_form_shows_its_reason(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="Uptime")
+    values = form_values(acme.id)
+    view = {"id": "V5", "hash": "5.h", "type": "modal", "private_metadata": "{}", "state": {"values": values}}
+    live.interact(
+        view_action(
+            ids.CHECKIN_CUSTOMER,
+            view=view,
+            action={"action_id": ids.CHECKIN_CUSTOMER, "type": "external_select"},
+        )
+    )
+    update = live.slack.wait_for("views.update")[0].args
+    assert update["view_id"] == "V5"
+    assert update["hash"] == "5.h"
+    assert "'Uptime'" in all_text(update["view"]["blocks"])
+
+
+def test_log_checkin_button_opens_the_form_for_that_customer(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="Uptime")
+    live.interact(block_action(ids.LOG_CHECKIN_ACTION, str(acme.id)))
+    view = live.slack.wait_for("views.open")[0].args["view"]
+    assert inputs(view)[ids.CHECKIN_CUSTOMER]["element"]["initial_option"]["value"] == str(acme.id)
+
+
+def test_full_history_is_paged(live: LiveApp) -> None:
+    from storage.checkins import add_checkin
+
+    acme = live.add_customer("Acme")
+    with live.services.database.transaction() as session:
+        stored = session.get(Customer, acme.id)
+        assert stored is not None
+        for n in range(45):
+            add_checkin(
+                CheckIn(
+                    team_id="T0001", customer_id=0, occurred_on=TODAY - timedelta(days=n), note=f"note {n}"
+                ),
+                customer=stored,
+                session=session,
+            )
+    live.interact(block_action(ids.HISTORY_ACTION, str(acme.id)))
+    view = live.slack.wait_for("views.open")[0].args["view"]
+    text = all_text(view["blocks"])
+    assert "page 1 of 3" in text
+    assert "note 0\n" in text + "\n"
+    assert "note 20" not in text
+    pager = next(b for b in view["blocks"] if b["type"] == "actions")["elements"]
+    assert [b["value"] for b in pager] == [f"{acme.id}:1"]
+    live.interact(view_action(pager[0]["action_id"], pager[0]["value"]))
+    page2 = live.slack.wait_for("views.update")[0].args["view"]
+    assert "note 20" in all_text(page2["blocks"])
+    assert len(page2["blocks"]) <= 100
