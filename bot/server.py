@@ -215,14 +215,16 @@ def run(
                 raise StartupError(f"Slack refused the Socket Mode connection ({_reason(error)})") from None
             except OSError as error:
                 raise StartupError(f"cannot open a Socket Mode connection ({_reason(error)})") from None
-            on_ready(f"Holdfast is connected to Slack in Socket Mode (API {settings.slack_api_url})")
+            ready = f"Holdfast is connected to Slack in Socket Mode (API {settings.slack_api_url})"
         else:
             try:
                 server = HttpServer(make_wsgi_app(app, services.database.ping), host=host, port=settings.port)
             except OSError as error:
                 raise StartupError(f"cannot listen on {host}:{settings.port} ({_reason(error)})") from None
-            on_ready(f"Holdfast is listening on {server.url}{EVENTS_PATH} (health: {HEALTH_PATH})")
+            ready = f"Holdfast is listening on {server.url}{EVENTS_PATH} (health: {HEALTH_PATH})"
+        # Handlers first: a stop signal right after the ready line must find them in place.
         install_signals(server.stop)
+        on_ready(ready)
         digests = start_digests(services)
         try:
             server.serve()

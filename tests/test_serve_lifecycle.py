@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -20,8 +21,8 @@ from sqlmodel import select
 from bot.app import create_app
 from bot.server import SocketModeServer
 from bot.services import Services
-from storage.db import Database
-from storage.models import CheckIn
+from storage.db import Database, open_database
+from storage.models import CheckIn, Customer
 from tests.live_app import make_settings, reply, serve_app
 from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET
 from tests.slack_stub import SlackStub
@@ -142,3 +143,34 @@ def test_sigterm_stops_the_http_server_cleanly(tmp_path: Path, slack: SlackStub)
     assert code == 0, err
     assert "Holdfast stopped." in out
     assert "Traceback" not in err
+
+
+def test_serve_sends_the_daily_digest_once_even_across_a_restart(tmp_path: Path, slack: SlackStub) -> None:
+    database = open_database(f"sqlite:///{tmp_path / 'holdfast.db'}")
+    with database.transaction() as session:
+        session.add(
+            Customer(
+                team_id=slack.team_id,
+                name="Acme",
+                name_key="acme",
+                owner_user_id="UOWNER",
+                original_reason="audit trail",
+            )
+        )
+    database.dispose()
+    slack.add_user("UOWNER", tz="UTC")
+    every_day = {"DIGEST_HOUR": "0", "DIGEST_WEEKDAYS": "mon,tue,wed,thu,fri,sat,sun"}
+    for expected in ("1 sent", "1 already sent"):
+        process = serve_process(tmp_path, slack, PORT=str(free_port()), **every_day)
+        assert process.stdout is not None
+        assert process.stderr is not None
+        assert "/slack/events" in process.stdout.readline()
+        # The digest job logs one summary line per run; the first run starts with serving.
+        summary = next(line for line in process.stderr if "digests:" in line)
+        assert f"{expected}" in summary, summary
+        os.kill(process.pid, signal.SIGTERM)
+        code, _, err = finished(process)
+        assert code == 0, err
+    [post] = slack.calls_to("chat.postMessage")
+    assert post.args["channel"] == "UOWNER"
+    assert "Acme" in json.dumps(post.args["blocks"])
