@@ -7,14 +7,15 @@ The ledger protocol (claim, send, mark) is explained in `bot.nudge_job`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_type_hints
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 
 from storage.enums import Change, DigestStatus, Expectation, Verdict
@@ -51,26 +52,73 @@ class CustomerRow(NamedTuple):
     last_changes: Sequence[Change] = ()
 
 
-# Read as text and decoded only when not empty: most customers have no recent change.
-_ROW_COLUMNS = [getattr(Customer, name) for name in CustomerRow._fields[:-1]] + [
-    sa.cast(col(Customer.last_changes), sa.Text)
-]
-_NO_CHANGES = ("[]", "", None)
+class _Decoded(dict[Any, Any]):
+    """Raw column values to Python ones, each distinct value decoded once (NULL reads as `null`).
+
+    A book has a few thousand distinct days, verdicts and change lists among millions of cells: one
+    dict lookup each beats SQLAlchemy's per-cell result processors, and equal values share one object.
+    """
+
+    def __init__(self, decode: Callable[[Any], Any], null: Any = None) -> None:
+        super().__init__({None: null})
+        self._decode = decode
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self[raw] = self._decode(raw)
+        return value
+
+
+def _date(raw: str | date) -> date:
+    """SQLite hands dates over as ISO text, psycopg as dates."""
+    return raw if isinstance(raw, date) else date.fromisoformat(raw)
+
+
+def _changes(raw: str) -> tuple[Change, ...]:
+    return tuple(Change(value) for value in json.loads(raw or "[]"))
+
+
+# Each decoded column: how to decode a value, and what NULL reads as.
+_DECODERS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "last_verdict": (Verdict, None),
+    "last_expectation": (Expectation, None),
+    "last_changes": (_changes, ()),
+} | {name: (_date, None) for name, kind in get_type_hints(CustomerRow).items() if kind == date | None}
+_SELECTED = [name for name in CustomerRow._fields if name != "active"]  # only active rows are read
+
+
+def _planning_column(name: str) -> Any:
+    column = getattr(Customer, name)
+    if name == "last_changes":  # JSON: read as its text on both backends
+        return sa.cast(column, sa.Text).label(name)
+    # Columns decoded here are read raw, past SQLAlchemy's result processing.
+    return sa.type_coerce(column, NullType()).label(name) if name in _DECODERS else column
+
+
+_PLANNING_COLUMNS = [_planning_column(name) for name in _SELECTED]
+_CHUNK = 10_000
 _DIGESTS: sa.Table = NudgeDigest.__table__  # type: ignore[attr-defined]
 _OWNERS: sa.Table = Owner.__table__  # type: ignore[attr-defined]
 
 
-def _changes(raw: str | None) -> tuple[Change, ...]:
-    return () if raw in _NO_CHANGES else tuple(Change(value) for value in json.loads(raw or "[]"))
-
-
 def planning_customers(*, session: Session, owner_user_id: str | None = None) -> list[CustomerRow]:
-    """Every active customer (of one owner, if given), as light rows, in one query."""
-    query = sa.select(*_ROW_COLUMNS).where(col(Customer.active).is_(True))
+    """Every active customer (of one owner, if given), as light rows, in one query.
+
+    Decoded column by column (`_Decoded`), not cell by cell, a chunk of rows at a time (so the raw rows
+    never all sit in memory next to the decoded ones): planning reads the whole book.
+    """
+    query = sa.select(*_PLANNING_COLUMNS).where(col(Customer.active).is_(True))
     if owner_user_id is not None:
         query = query.where(col(Customer.owner_user_id) == owner_user_id)
-    result = session.connection().execute(query)
-    return [CustomerRow._make((*row[:-1], _changes(row[-1]))) for row in result]
+    decoders = {name: _Decoded(decode, null).__getitem__ for name, (decode, null) in _DECODERS.items()}
+    customers: list[CustomerRow] = []
+    for chunk in session.connection().execute(query).partitions(_CHUNK):
+        columns: dict[str, Iterable[Any]] = dict(zip(_SELECTED, zip(*chunk, strict=True), strict=True))
+        for name, decoded in decoders.items():
+            columns[name] = map(decoded, columns[name])
+        columns["active"] = [True] * len(chunk)
+        values = zip(*(columns[name] for name in CustomerRow._fields), strict=True)
+        customers.extend(map(CustomerRow._make, values))
+    return customers
 
 
 def owner_pairs_with_customers(*, session: Session) -> set[tuple[str, str]]:

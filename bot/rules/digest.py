@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import DueReason, due_customers, question_for
+from bot.rules.nudges import DueReason, describe, due_customers, question_for
 from bot.rules.policy import Policy
 
 
@@ -149,11 +149,12 @@ def plan_owner(
     due = due_customers(customers, today=today, policy=policy, key_ids=key_ids)
     if not due:
         return None
-    items = tuple(
-        DigestItem(d.customer, d.reasons, d.customer.id in key_ids)  # type: ignore[arg-type]
-        for d in due[:cap]
-    )
-    return DigestPlan(team_id, owner_user_id, today, items, more=max(0, len(due) - cap))
+    items = []
+    for d in due[:cap]:  # only the customers shown are worded
+        is_key = d.customer.id in key_ids
+        reasons = describe(d.kinds, d.customer, today=today, policy=policy, is_key=is_key)
+        items.append(DigestItem(d.customer, reasons, is_key))  # type: ignore[arg-type]
+    return DigestPlan(team_id, owner_user_id, today, tuple(items), more=max(0, len(due) - cap))
 
 
 def plan_day(

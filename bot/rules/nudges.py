@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
@@ -33,14 +33,14 @@ class DueReason:
 
 @dataclass(frozen=True)
 class Due:
-    """A customer that is due, with every reason why."""
+    """A customer that is due, with every kind of reason why (most urgent first)."""
 
     customer: CustomerFacts
-    reasons: tuple[DueReason, ...]
+    kinds: tuple[NudgeKind, ...]
 
     @property
     def urgency(self) -> int:
-        return max((reason.kind for reason in self.reasons), default=0)
+        return max(self.kinds, default=0)
 
 
 def reason_text(customer: CustomerFacts) -> str | None:
@@ -71,38 +71,29 @@ def is_resting(customer: CustomerFacts, today: date) -> bool:
     return not customer.active or (customer.snoozed_until is not None and today < customer.snoozed_until)
 
 
-def _contact_reason(customer: CustomerFacts, today: date, cadence: int) -> DueReason | None:
+# Deciding (`due_kinds`) and describing (`describe`) are apart: planning decides for every customer of
+# the book but words only the few a digest shows. Each `_*_sentence` assumes its reason holds.
+
+
+def _contact_sentence(customer: CustomerFacts, today: date, cadence: int) -> str:
     last = customer.last_checkin_on
     if last is not None:
-        waited = (today - last).days
-        if waited < cadence:
-            return None
-        return DueReason(
-            NudgeKind.OVERDUE,
-            f"Last check-in was {days(waited)} ago, on {day_label(last, today)}; "
-            f"this account is due every {days(cadence)}.",
+        return (
+            f"Last check-in was {days((today - last).days)} ago, on {day_label(last, today)}; "
+            f"this account is due every {days(cadence)}."
         )
     since = customer.customer_since
     if since is None:
-        return DueReason(NudgeKind.NEVER_CHECKED_IN, "No check-in has ever been logged.")
-    if (today - since).days < cadence:
-        return None
-    return DueReason(
-        NudgeKind.NEVER_CHECKED_IN,
-        f"Nobody has checked in since they became a customer on {day_label(since, today)}.",
-    )
+        return "No check-in has ever been logged."
+    return f"Nobody has checked in since they became a customer on {day_label(since, today)}."
 
 
-def _renewal_reason(customer: CustomerFacts, today: date, policy: Policy) -> DueReason | None:
-    renewal = customer.renewal_date
-    if renewal is None or not 0 <= (renewal - today).days <= policy.renewal_window_days:
-        return None
-    confirmed = customer.reason_confirmed_on
-    if confirmed is not None and (today - confirmed).days <= policy.reason_confirmed_days:
-        return None
-    left = (renewal - today).days
+def _renewal_sentence(customer: CustomerFacts, today: date) -> str:
+    assert customer.renewal_date is not None
+    left = (customer.renewal_date - today).days
     when = "today" if left == 0 else f"in {days(left)}"
     reason = reason_text(customer)
+    confirmed = customer.reason_confirmed_on
     if reason is None:
         question = "nobody has recorded why they chose us"
     elif confirmed is None:
@@ -111,15 +102,12 @@ def _renewal_reason(customer: CustomerFacts, today: date, policy: Policy) -> Due
         question = (
             f"nobody has asked since {day_label(confirmed, today)} whether {quoted(reason)} still holds"
         )
-    return DueReason(NudgeKind.RENEWAL_UNCONFIRMED, f"Renewal {when}, and {question}.")
+    return f"Renewal {when}, and {question}."
 
 
-def _follow_up_reason(customer: CustomerFacts, today: date, policy: Policy) -> DueReason | None:
+def _follow_up_sentence(customer: CustomerFacts, today: date) -> str:
     concern = customer.concern_on
-    if concern is None or (today - concern).days < policy.follow_up_days:
-        return None
-    if customer.last_checkin_on is not None and customer.last_checkin_on > concern:
-        return None
+    assert concern is not None
     verdict = customer.last_verdict if customer.last_verdict_on == concern else None
     changes = customer.last_changes if customer.last_changes_on == concern else ()
     labels = ", ".join(CHANGE_LABELS[change].lower() for change in changes)
@@ -129,54 +117,109 @@ def _follow_up_reason(customer: CustomerFacts, today: date, policy: Policy) -> D
         event = f"the customer reported a change: {labels}"
     else:
         event = "a concern was raised"
-    return DueReason(
-        NudgeKind.FOLLOW_UP, f"On {day_label(concern, today)} {event}; nobody has followed up since."
-    )
+    return f"On {day_label(concern, today)} {event}; nobody has followed up since."
 
 
-def _next_step_reason(customer: CustomerFacts, today: date) -> DueReason | None:
+def _next_step_sentence(customer: CustomerFacts, today: date) -> str:
     due = customer.next_step_due
-    if due is None or due > today or not customer.next_step:
-        return None
-    if customer.last_checkin_on is not None and customer.last_checkin_on >= due:
-        return None
+    assert due is not None
+    assert customer.next_step
     when = "today" if due == today else f"on {day_label(due, today)}"
-    return DueReason(NudgeKind.NEXT_STEP_DUE, f"Next step was due {when}: {quoted(customer.next_step, 120)}.")
+    return f"Next step was due {when}: {quoted(customer.next_step, 120)}."
+
+
+def due_kinds(customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool) -> tuple[NudgeKind, ...]:
+    """Why `customer` is due a conversation on `today`, most urgent first (none when resting).
+
+    Cheap, with no sentences (`describe` words them): planning runs it on every customer, so the four
+    rules are written out here rather than called.
+    """
+    if is_resting(customer, today):
+        return ()
+    kinds = []  # in urgency order: renewal, follow-up, next step, contact
+    last = customer.last_checkin_on
+    # A renewal inside the window, and the reason not confirmed recently.
+    renewal = customer.renewal_date
+    if renewal is not None and 0 <= (renewal - today).days <= policy.renewal_window_days:
+        confirmed = customer.reason_confirmed_on
+        if confirmed is None or (today - confirmed).days > policy.reason_confirmed_days:
+            kinds.append(NudgeKind.RENEWAL_UNCONFIRMED)
+    # A concern old enough, with no check-in after it.
+    concern = customer.concern_on
+    if (
+        concern is not None
+        and (today - concern).days >= policy.follow_up_days
+        and (last is None or last <= concern)
+    ):
+        kinds.append(NudgeKind.FOLLOW_UP)
+    # A next step due by today, with no check-in on or after its day.
+    step_due = customer.next_step_due
+    if (
+        step_due is not None
+        and step_due <= today
+        and customer.next_step
+        and (last is None or last < step_due)
+    ):
+        kinds.append(NudgeKind.NEXT_STEP_DUE)
+    # No check-in for a whole cadence (counted from customer-since when there was never one).
+    cadence = cadence_for(customer, is_key=is_key, policy=policy)
+    if last is not None:
+        if (today - last).days >= cadence:
+            kinds.append(NudgeKind.OVERDUE)
+    else:
+        since = customer.customer_since
+        if since is None or (today - since).days >= cadence:
+            kinds.append(NudgeKind.NEVER_CHECKED_IN)
+    return tuple(kinds)
+
+
+def describe(
+    kinds: Iterable[NudgeKind], customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool
+) -> tuple[DueReason, ...]:
+    """`kinds` (as `due_kinds` returned them for the same arguments) as sentences for a person."""
+    reasons = []
+    for kind in kinds:
+        if kind == NudgeKind.RENEWAL_UNCONFIRMED:
+            sentence = _renewal_sentence(customer, today)
+        elif kind == NudgeKind.FOLLOW_UP:
+            sentence = _follow_up_sentence(customer, today)
+        elif kind == NudgeKind.NEXT_STEP_DUE:
+            sentence = _next_step_sentence(customer, today)
+        else:
+            sentence = _contact_sentence(customer, today, cadence_for(customer, is_key=is_key, policy=policy))
+        reasons.append(DueReason(kind, sentence))
+    return tuple(reasons)
 
 
 def due_reasons(
     customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool
 ) -> tuple[DueReason, ...]:
     """Every reason `customer` is due a conversation on `today`, most urgent first (none when resting)."""
-    if is_resting(customer, today):
-        return ()
-    # Already in urgency order (renewal, follow-up, next step, contact): no sort needed.
-    found = (
-        _renewal_reason(customer, today, policy),
-        _follow_up_reason(customer, today, policy),
-        _next_step_reason(customer, today),
-        _contact_reason(customer, today, cadence_for(customer, is_key=is_key, policy=policy)),
-    )
-    return tuple(r for r in found if r is not None)
+    kinds = due_kinds(customer, today=today, policy=policy, is_key=is_key)
+    return describe(kinds, customer, today=today, policy=policy, is_key=is_key)
+
+
+def _order(customer: CustomerFacts, kinds: Sequence[NudgeKind], today: date) -> tuple[object, ...]:
+    urgency = max(kinds, default=0)
+    silent = (today - customer.last_checkin_on).days if customer.last_checkin_on else 10**6
+    return (-urgency, -len(kinds), -(customer.arr or 0.0), -silent, customer.name.casefold())
 
 
 def urgency_order(customer: CustomerFacts, reasons: tuple[DueReason, ...], today: date) -> tuple[object, ...]:
     """Sort key: most urgent first, then most valuable, then longest without contact, then name."""
-    urgency = max((reason.kind for reason in reasons), default=0)
-    silent = (today - customer.last_checkin_on).days if customer.last_checkin_on else 10**6
-    return (-urgency, -len(reasons), -(customer.arr or 0.0), -silent, customer.name.casefold())
+    return _order(customer, [reason.kind for reason in reasons], today)
 
 
 def due_customers(
     customers: Iterable[CustomerFacts], *, today: date, policy: Policy, key_ids: set[int]
 ) -> list[Due]:
-    """The customers due on `today`, most urgent and most valuable first."""
+    """The customers due on `today`, most urgent and most valuable first (reasons not yet worded)."""
     due = [
-        Due(customer, reasons)
+        Due(customer, kinds)
         for customer in customers
-        if (reasons := due_reasons(customer, today=today, policy=policy, is_key=customer.id in key_ids))
+        if (kinds := due_kinds(customer, today=today, policy=policy, is_key=customer.id in key_ids))
     ]
-    due.sort(key=lambda item: urgency_order(item.customer, item.reasons, today))
+    due.sort(key=lambda item: _order(item.customer, item.kinds, today))
     return due
 
 
