@@ -43,6 +43,7 @@ import gc
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -92,6 +93,7 @@ class Outcome(StrEnum):
     IN_PROGRESS = ClaimRefused.IN_PROGRESS.value
     GAVE_UP = ClaimRefused.GAVE_UP.value
     FAILED = "failed"
+    STOPPED = "left for the next run"  # the process is stopping; nothing was claimed
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,11 @@ class NudgeJob:
         self.send_threads = send_threads
         self.lease = lease
         self.max_attempts = max_attempts
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Finish the digests being sent and claim no more (the next run, or process, picks them up)."""
+        self._stopping.set()
 
     def __call__(self) -> RunReport:
         """A scheduled run: digests whose local hour has come and that are not sent yet."""
@@ -277,6 +284,8 @@ class NudgeJob:
     # -- one owner's digest ----------------------------------------------------------------------
     def deliver(self, plan: DigestPlan, now: datetime, max_attempts: int | None = MAX_ATTEMPTS) -> Delivery:
         """Claim, send and mark one owner's digest (see the module docstring)."""
+        if self._stopping.is_set():
+            return Delivery(plan, Outcome.STOPPED)
         database = self.services.database
         with database.transaction() as session:
             claim = claim_digest(

@@ -45,12 +45,25 @@ def create_scheduler(
     return scheduler
 
 
-def start_digests(services: Services, client: WebClient | None = None) -> BackgroundScheduler:
-    """Start sending digests in the background; call `.shutdown()` on the result when serving stops.
+class Digests:
+    """The digest job running on its scheduler inside `holdfast serve`."""
+
+    def __init__(self, services: Services, client: WebClient | None = None) -> None:
+        self.job = NudgeJob(services, client)
+        self.scheduler = create_scheduler(self.job, first_run=datetime.now(UTC))
+
+    def stop(self) -> None:
+        """Let the digests being sent finish, claim no more, and stop the scheduler."""
+        self.job.stop()
+        self.scheduler.shutdown(wait=True)
+
+
+def start_digests(services: Services, client: WebClient | None = None) -> Digests:
+    """Start sending digests in the background; call `.stop()` on the result when serving stops.
 
     Leave `client` unset: the job's own client does not retry a post on a dropped connection (the
     ledger does, after checking Slack), which the request listeners' client does.
     """
-    scheduler = create_scheduler(NudgeJob(services, client), first_run=datetime.now(UTC))
-    scheduler.start()
-    return scheduler
+    digests = Digests(services, client)
+    digests.scheduler.start()
+    return digests

@@ -229,7 +229,7 @@ def run(
         try:
             server.serve()
         finally:
-            digests.shutdown(wait=True)
+            digests.stop()
     finally:
         finish_listener_work(app)
         services.database.dispose()

@@ -293,3 +293,18 @@ def test_dry_run_plans_from_storage_without_calling_slack_or_writing(
     assert ledger(team) == []
     with team.session() as session:
         assert session.exec(select(Owner)).all() == []
+
+
+def test_a_stopped_job_claims_nothing_more_and_the_next_run_sends(
+    team: Database, slack: SlackStub, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 6, 10, 13, 0, tzinfo=UTC)  # both owners due
+    services = make_services(team, slack, clock)
+    stopping = make_job(services, slack)
+    stopping.stop()
+    report = stopping()
+    assert {d.outcome for d in report.deliveries} == {Outcome.STOPPED}
+    assert ledger(team) == []
+    assert slack.calls_to("chat.postMessage") == []
+    make_job(services, slack)()
+    assert digests_posted(slack) == {"U1": 1, "U2": 1}

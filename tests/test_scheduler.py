@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.nudge_job import NudgeJob
 from bot.scheduler import INTERVAL, JOB_ID, create_scheduler, start_digests
 from storage.db import Database
 from tests.nudge_helpers import Clock, make_services
@@ -35,12 +34,13 @@ def test_the_job_runs_every_interval_from_the_start_one_at_a_time() -> None:
     assert calls == []  # paused: nothing ran
 
 
-def test_start_digests_schedules_a_nudge_job_and_shuts_down(sqlite_db: Database, slack: SlackStub) -> None:
-    scheduler = start_digests(make_services(sqlite_db, slack, Clock()))
+def test_start_digests_schedules_a_nudge_job_and_stops(sqlite_db: Database, slack: SlackStub) -> None:
+    digests = start_digests(make_services(sqlite_db, slack, Clock()))
     try:
-        scheduler.pause()
-        (job,) = scheduler.get_jobs()
-        assert isinstance(job.func, NudgeJob)
-        assert scheduler.running
+        digests.scheduler.pause()
+        (job,) = digests.scheduler.get_jobs()
+        assert job.func is digests.job
+        assert digests.scheduler.running
     finally:
-        scheduler.shutdown(wait=True)
+        digests.stop()
+    assert not digests.scheduler.running
