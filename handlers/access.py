@@ -15,12 +15,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.rules.access import may_use
 from bot.services import Services
-from handlers.support import TZ_KEY
+from handlers.support import ACCESS_GATE_KEY, TZ_KEY
 from handlers.views.replies import REFUSAL, refusal_modal
 
 logger = logging.getLogger("holdfast.access")
 
 USER_TTL = 300.0
+CANNOT_OWN = "cannot own customers in Holdfast (guests, bots and people outside the account team cannot)"
 GROUP_TTL = 60.0
 
 
@@ -81,6 +82,12 @@ class AccessGate:
         return allowed, user
 
 
+def may_own(context: BoltContext, client: WebClient, user_id: str) -> bool:
+    """Whether `user_id` may own customers: the same rule as using Holdfast (no guests, bots, outsiders)."""
+    gate: AccessGate = context[ACCESS_GATE_KEY]
+    return gate.check(client, context.team_id, user_id)[0]
+
+
 def refusal(body: dict[str, Any], respond: Respond) -> BoltResponse:
     """The polite refusal, shaped for the kind of request."""
     kind = body.get("type")
@@ -119,5 +126,6 @@ def register(app: App, services: Services) -> None:
             logger.info("refused %s from team %s", user_id, context.team_id)
             return refusal(body, respond)
         context[TZ_KEY] = (user or {}).get("tz")
+        context[ACCESS_GATE_KEY] = gate
         next()
         return response

@@ -6,12 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
 from bot.rules.forms import customer_mistakes, parse_arr
 from bot.services import Services
 from bot.slack_text import safe
 from handlers import ids
+from handlers.access import CANNOT_OWN, may_own
 from handlers.support import caller_today
 from handlers.views.customer_form import CustomerDraft, form_errors, read_customer_form
 from handlers.views.replies import done_modal
@@ -34,7 +36,7 @@ def _same_submission(existing: Customer, draft: CustomerDraft, owner: str, servi
 
 
 def register(app: App, services: Services) -> None:
-    def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         team_id = str(context.team_id)
         draft = read_customer_form(body["view"]["state"]["values"])
         owner = draft.owner_user_id or str(context.user_id)
@@ -54,6 +56,8 @@ def register(app: App, services: Services) -> None:
             since=draft.since,
             renewal=draft.renewal,
         )
+        if owner != context.user_id and not may_own(context, client, owner):
+            mistakes["owner"] = f"This person {CANNOT_OWN}."
         if mistakes:
             ack(response_action="errors", errors=form_errors(mistakes))
             return

@@ -12,7 +12,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
@@ -27,6 +27,7 @@ from bot.rules.digest import SnoozePeriod, local_now, snooze_until
 from bot.rules.wording import day_label
 from bot.services import Services
 from bot.slack_text import safe
+from handlers.access import CANNOT_OWN, may_own
 from handlers.ids import (
     DIGEST_NOT_MINE_ACTION,
     DIGEST_REASSIGN_ACTION,
@@ -56,12 +57,17 @@ def register(app: App, services: Services) -> None:
             update_digest(client, body, customer_id, ask_who_owns(services, body, customer_id))
 
     @app.action(DIGEST_REASSIGN_ACTION)
-    def on_reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_reassign(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         ack()
         customer_id = customer_id_of(str(action.get("block_id", "")))
         new_owner = action.get("selected_user")
         if customer_id is not None and new_owner:
-            note = reassign(services, body, customer_id, str(new_owner))
+            if may_own(context, client, str(new_owner)):
+                note = reassign(services, body, customer_id, str(new_owner))
+            else:
+                note = f"<@{new_owner}> {CANNOT_OWN}; nothing changed."
             update_digest(client, body, customer_id, done_note(customer_id, note))
 
     @app.action(DIGEST_REASSIGN_CANCEL_ACTION)

@@ -25,6 +25,8 @@ from storage.customers import active_counts, arr_at_rank
 logger = logging.getLogger("holdfast")
 
 TZ_KEY = "holdfast_tz"
+# The access gate, for handlers that check someone other than the caller (a new owner).
+ACCESS_GATE_KEY = "holdfast_access_gate"
 KEY_CUTOFF_TTL = 60.0
 
 

@@ -164,3 +164,16 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
     assert added[0].original_reason == "Reliability"
     assert added[0].original_reason_on == TODAY
     assert added[0].owner_user_id == "U1"
+
+
+def test_add_refuses_an_owner_outside_the_account_team(live: LiveApp) -> None:
+    live.slack.add_user("UGUEST", is_restricted=True)
+    values = {
+        ids.CUSTOMER_NAME: {ids.CUSTOMER_NAME: {"type": "plain_text_input", "value": "Initrode"}},
+        ids.CUSTOMER_OWNER: {ids.CUSTOMER_OWNER: {"type": "users_select", "selected_user": "UGUEST"}},
+    }
+    refused = reply(live.interact(view_submission(ids.CUSTOMER_VIEW, values)))
+    assert refused["response_action"] == "errors"
+    assert "cannot own customers" in refused["errors"][ids.CUSTOMER_OWNER]
+    with live.services.database.session() as session:
+        assert session.exec(select(Customer).where(Customer.name == "Initrode")).all() == []

@@ -224,3 +224,26 @@ def test_a_job_waiting_out_a_429_does_not_block_request_listeners(
     assert len(slack.calls_to("chat.postMessage")) == 2
     with db.session() as session:
         assert session.get(Owner, 2) is not None
+
+
+def test_a_guest_cannot_be_handed_a_customer(
+    db: Database, slack: SlackStub, clock: Clock, digest: dict[str, Any]
+) -> None:
+    slack.add_user("UGUEST", is_restricted=True)
+    app, _ = fresh_app(db, slack, clock)
+    target = customer_ids(digest)[0]
+    pick = {
+        "type": "users_select",
+        "action_id": DIGEST_REASSIGN_ACTION,
+        "block_id": f"{DIGEST_ACTIONS_BLOCK}:{target}",
+        "selected_user": "UGUEST",
+    }
+    press(app, message_action(pick, message=digest, channel_id="DU1"))
+    (done,) = slack.wait_for("chat.update")
+    with db.session() as session:
+        customer = session.get(Customer, target)
+        assert customer is not None
+        assert customer.owner_user_id == "U1"
+    text = controls(done.args, target)["elements"][0]["text"]
+    assert text.startswith("<@UGUEST> cannot own customers in Holdfast")
+    assert text.endswith("nothing changed.")

@@ -15,6 +15,7 @@ from handlers.views.common import plain
 
 FIELD_BLOCKS = {
     "name": ids.CUSTOMER_NAME,
+    "owner": ids.CUSTOMER_OWNER,
     "arr": ids.CUSTOMER_ARR,
     "renewal": ids.CUSTOMER_RENEWAL,
 }
