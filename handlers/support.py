@@ -9,14 +9,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.rules.digest import local_now
 from bot.rules.key_cutoff import cutoff_rank
 from bot.services import Services
 from handlers.views.replies import apology_text
@@ -30,18 +30,9 @@ ACCESS_GATE_KEY = "holdfast_access_gate"
 KEY_CUTOFF_TTL = 60.0
 
 
-def local_today(now: datetime, tz_name: str | None) -> date:
-    """`now` as a day in the time zone `tz_name` (UTC when unknown)."""
-    try:
-        zone = ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
-
-
 def caller_today(services: Services, context: BoltContext) -> date:
     """Today in the caller's Slack time zone (the access check looked it up)."""
-    return local_today(services.clock(), context.get(TZ_KEY))
+    return local_now(services.clock(), context.get(TZ_KEY)).date()
 
 
 def request_key(*parts: object) -> str:
