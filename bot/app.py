@@ -36,10 +36,12 @@ def _registrars() -> list[Registrar]:
 
     return [
         access.register,  # first: the global middleware refusing anyone outside the account team
-        checkin_command.register,
-        checkin_form.register,
-        verdict_answer.register,
+        # Bolt tries listeners in registration order and builds every matcher's arguments afresh,
+        # so the requests that must answer fastest (`/customer`, the typeahead) come first.
         customer_command.register,
+        checkin_form.register,
+        checkin_command.register,
+        verdict_answer.register,
         customer_form.register,
         pick_customer.register,
         history.register,

@@ -20,8 +20,9 @@ from handlers.support import after_ack, caller_today, request_key
 from handlers.views.checkin_form import checkin_modal, form_errors, read_checkin_form, selected_customer
 from handlers.views.common import option
 from handlers.views.replies import checkin_logged, done_modal
-from storage.customers import customer_by_id, search_customers
+from storage.customers import customer_by_id
 from storage.models import CheckIn
+from storage.name_index import NameIndexes
 
 TYPEAHEAD_LIMIT = 100
 
@@ -44,9 +45,11 @@ def open_checkin_form(
 
 
 def register(app: App, services: Services) -> None:
+    names = NameIndexes()
+
     def suggest(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         with services.database.session() as session:
-            found = search_customers(
+            found = names.search(
                 str(context.team_id),
                 str(body.get("value") or ""),
                 caller_user_id=str(context.user_id),

@@ -123,18 +123,22 @@ def add_checkin(
     return checkin
 
 
+# Built once with bound parameters (the customer card runs it on every lookup).
+_LATEST = (
+    select(CheckIn)
+    .where(CheckIn.customer_id == bindparam("customer_id"))
+    .order_by(col(CheckIn.occurred_on).desc(), col(CheckIn.id).desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+
+
 def latest_checkins(
     customer_id: int, *, session: Session, limit: int = 3, offset: int = 0
 ) -> Sequence[CheckIn]:
     """A customer's check-ins, newest first."""
-    query = (
-        select(CheckIn)
-        .where(CheckIn.customer_id == customer_id)
-        .order_by(col(CheckIn.occurred_on).desc(), col(CheckIn.id).desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return session.exec(query).all()
+    params = {"customer_id": customer_id, "offset": offset, "limit": limit}
+    return session.exec(_LATEST, params=params).all()
 
 
 # A check-in is the same as one already stored when these agree (with its customer): imports skip it.

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any
 
 from sqlalchemy import RowMapping, bindparam, insert, update
 from sqlalchemy import select as core_select
@@ -15,11 +14,16 @@ from sqlmodel import Session, col, func, or_, select
 from storage.bulk import CHUNK, CUSTOMER, execute_many
 from storage.models import Customer, name_key
 
+# Built once with bound parameters: a lookup runs on every `/customer` and building the statement
+# (and its cache key) cost more than running it.
+_BY_NAME = select(Customer).where(
+    Customer.team_id == bindparam("team_id"), Customer.name_key == bindparam("name_key")
+)
+
 
 def customer_by_name(team_id: str, name: str, *, session: Session) -> Customer | None:
     """The workspace's customer with this name, ignoring case and extra spaces."""
-    query = select(Customer).where(Customer.team_id == team_id, Customer.name_key == name_key(name))
-    return session.exec(query).first()
+    return session.exec(_BY_NAME, params={"team_id": team_id, "name_key": name_key(name)}).first()
 
 
 def customers_of_owner(team_id: str, owner_user_id: str, *, session: Session) -> Sequence[Customer]:
@@ -135,47 +139,21 @@ def customer_names(team_id: str, *, session: Session) -> list[tuple[int, str]]:
     return [(int(row[0]), row[1]) for row in session.exec(query).all() if row[0] is not None]
 
 
-def search_customers(
-    team_id: str, text: str, *, caller_user_id: str, session: Session, limit: int = 100
-) -> list[tuple[int, str]]:
-    """Typeahead: (id, name) of customers matching `text`, at most `limit`.
+_NAME_ROWS = core_select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.name_key, CUSTOMER.c.owner_user_id).where(
+    CUSTOMER.c.team_id == bindparam("team_id")
+)
+_NEWEST_ID = core_select(func.max(CUSTOMER.c.id))
 
-    The caller's own customers come first, then names starting with `text`, then names containing
-    it. Each step is an index range or an early-stopping scan, so it stays fast on a large book.
-    """
-    key = name_key(text)
-    found: dict[int, str] = {}
 
-    # Plain rows (no ORM loading): this runs on every keystroke.
-    connection = session.connection()
+def customer_name_rows(team_id: str, *, session: Session) -> list[tuple[int, str, str, str]]:
+    """(id, name, name key, owner) of every customer in the workspace, in no particular order."""
+    rows = session.connection().execute(_NAME_ROWS, {"team_id": team_id})
+    return [(int(row[0]), row[1], row[2], row[3]) for row in rows]
 
-    def take(query: Any) -> None:
-        for customer_id, name in connection.execute(query.limit(limit - len(found))).all():
-            if len(found) >= limit:
-                return
-            found.setdefault(int(customer_id), name)
 
-    columns = select(Customer.id, Customer.name)
-    # The caller's own book, through the owner index: sorting by an expression (not the bare
-    # column) keeps SQLite from walking the whole name index to avoid the sort instead.
-    own = columns.where(Customer.team_id == team_id, Customer.owner_user_id == caller_user_id)
-    if key:
-        own = own.where(col(Customer.name_key).contains(key, autoescape=True))
-    take(own.order_by(col(Customer.name_key).concat("")))
-    if len(found) < limit and key:
-        # An index range on (team_id, name_key): every key starting with `key`.
-        prefix = columns.where(
-            Customer.team_id == team_id,
-            col(Customer.name_key) >= key,
-            col(Customer.name_key) < key + "\U0010ffff",
-        )
-        take(prefix.order_by(col(Customer.name_key)))
-    if len(found) < limit:
-        rest = columns.where(Customer.team_id == team_id)
-        if key:
-            rest = rest.where(col(Customer.name_key).contains(key, autoescape=True))
-        take(rest.order_by(col(Customer.name_key)))
-    return list(found.items())
+def newest_customer_id(*, session: Session) -> int:
+    """The highest customer id in the database (0 when empty): it grows whenever a customer is added."""
+    return int(session.connection().execute(_NEWEST_ID).scalar() or 0)
 
 
 def active_counts(team_id: str, *, session: Session) -> tuple[int, int]:
