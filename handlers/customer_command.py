@@ -9,7 +9,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.rules.health import health
-from bot.rules.key_cutoff import is_key
+from bot.rules.key_accounts import is_key
 from bot.rules.nudges import due_reasons, urgency_order
 from bot.services import Services
 from handlers import ids

@@ -17,7 +17,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.rules.digest import local_now
-from bot.rules.key_cutoff import cutoff_rank
+from bot.rules.key_accounts import cutoff_rank
 from bot.services import Services
 from handlers.views.replies import apology_text
 from storage.customers import active_counts, arr_at_rank
