@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Generic, TypeVar
 
 from storage.enums import Change, Expectation, Verdict
@@ -261,6 +262,31 @@ class CsvFormat(Generic[R]):
                 raise CellError(problems(cells)) from None
 
         return parse_row
+
+    def rows_parser(
+        self, header: Sequence[str]
+    ) -> Callable[[Sequence[int], Sequence[list[str]]], list[R] | None]:
+        """Parses rows as wide as the header, given their line numbers, column by column (several
+        times quicker than row by row); None when any cell is bad, for `row_parser` to say which."""
+        # A column the file lacks has the empty cell's value on every row; it is parsed once.
+        plan = [
+            (header.index(column), parse, None) if column in header else (None, parse, parse(""))
+            for column, parse in self.parsers.items()
+        ]
+        record = self.record
+
+        def parse_rows(lines: Sequence[int], rows: Sequence[list[str]]) -> list[R] | None:
+            cells = list(zip(*rows, strict=True)) or [()] * len(header)
+            try:
+                values = [
+                    repeat(empty) if index is None else list(map(parse, cells[index]))
+                    for index, parse, empty in plan
+                ]
+            except CellError:
+                return None
+            return list(map(record, lines, *values))
+
+        return parse_rows
 
 
 CUSTOMERS = CsvFormat(

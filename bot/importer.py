@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from operator import attrgetter
@@ -29,7 +30,7 @@ from bot.csv_format import (
     header_names,
     is_email,
 )
-from storage.bulk import CHUNK
+from storage.bulk import CHUNK, bulk_write
 from storage.checkins import (
     StoredCheckInState,
     apply_checkin,
@@ -121,20 +122,42 @@ def read_records(stream: TextIO, file_format: CsvFormat[R]) -> tuple[list[R], li
         problems = file_format.header_problems(header)
         if problems:
             raise ImportRejected("the header row is not usable", [RowError(1, p) for p in problems])
-        parse = file_format.row_parser(header)
+        parse_row = file_format.row_parser(header)
+        parse_rows = file_format.rows_parser(header)
         width = len(header)
+        padding = [""] * width
+        lines: list[int] = []
+        rows: list[list[str]] = []
+
+        def parse_chunk() -> None:
+            parsed = parse_rows(lines, rows)
+            if parsed is not None:
+                records.extend(parsed)
+                return
+            for line, row in zip(lines, rows, strict=True):
+                try:
+                    records.append(parse_row(line, row))
+                except CellError as exc:
+                    errors.append(RowError(line, str(exc)))
+
         end = reader.line_num
         for row in reader:
             line, end = end + 1, reader.line_num
             if not "".join(row).strip():
                 continue
-            if len(row) > width:
-                errors.append(RowError(line, f"{len(row)} values, but the header names {width} columns"))
-                continue
-            try:
-                records.append(parse(line, row))
-            except CellError as exc:
-                errors.append(RowError(line, str(exc)))
+            if len(row) != width:
+                if len(row) > width:
+                    errors.append(RowError(line, f"{len(row)} values, but the header names {width} columns"))
+                    continue
+                row += padding[len(row) :]
+            lines.append(line)
+            rows.append(row)
+            if len(rows) == CHUNK:
+                parse_chunk()
+                lines.clear()
+                rows.clear()
+        if rows:
+            parse_chunk()
     except csv.Error as exc:
         raise ImportRejected(f"line {end + 1}: not valid CSV ({exc})") from None
     except UnicodeDecodeError:
@@ -180,9 +203,15 @@ def resolve_users(
     return ids
 
 
-def _unit(database: Database, dry_run: bool) -> AbstractContextManager[Session]:
-    """A read-only session for a dry run, otherwise one write transaction."""
-    return database.session() if dry_run else database.transaction()
+@contextmanager
+def _unit(database: Database, dry_run: bool) -> Iterator[Session]:
+    """A read-only session for a dry run, otherwise one write transaction set up for bulk writes."""
+    if dry_run:
+        with database.session() as session:
+            yield session
+        return
+    with database.transaction() as session, bulk_write(session=session):
+        yield session
 
 
 @contextmanager
@@ -209,11 +238,12 @@ class _Progress:
         self.done = 0
         self.on_write = on_write
 
-    def track(self, items: Iterable[T]) -> Iterator[T]:
-        for item in items:
-            yield item
-            self.done += 1
-            if self.on_write is not None and (self.done % CHUNK == 0 or self.done == self.total):
+    def track(self, items: Sequence[T]) -> Iterator[T]:
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            yield from chunk
+            self.done += len(chunk)
+            if self.on_write is not None:
                 self.on_write(self.done, self.total)
 
 
@@ -323,11 +353,12 @@ def import_checkins(
     user_ids = resolve_users(records, "author", resolve_emails, errors)
     with _unit(database, dry_run) as session:
         customer_ids = customer_ids_by_key(team_id, session=session)
-        spelled: dict[str, int | None] = {}
-        by_customer: dict[int, list[CheckInRecord]] = {}
+        spelled = {
+            spelling: customer_ids.get(name_key(spelling))
+            for spelling in set(map(attrgetter("customer"), records))
+        }
+        by_customer: defaultdict[int, list[CheckInRecord]] = defaultdict(list)
         for record in records:
-            if record.customer not in spelled:
-                spelled[record.customer] = customer_ids.get(name_key(record.customer))
             customer_id = spelled[record.customer]
             if customer_id is None:
                 errors.append(
@@ -336,34 +367,32 @@ def import_checkins(
             else:
                 record.customer_id = customer_id
                 record.author_user_id = user_ids.get(record.author) if record.author else None
-                by_customer.setdefault(customer_id, []).append(record)
+                by_customer[customer_id].append(record)
         if errors:
             raise rejected(errors)
         stored_keys = checkin_keys(team_id, by_customer.keys(), session=session)
         states = checkin_states(team_id, by_customer.keys(), session=session)
         changed: dict[int, StoredCheckInState] = {}
-        added = 0
+        fresh: list[CheckInRecord] = []
+        occurred_on = attrgetter("occurred_on")
+        key_of = attrgetter("occurred_on", "author_user_id", "note")
         # Stored in (customer, date) order: the order of the check-in index, which is quickest to fill.
         for customer_id in sorted(by_customer):
             keys = stored_keys.get(customer_id, set())
             state = states[customer_id]
             before = state_values(state)
-            fresh = []
-            for checkin in sorted(by_customer[customer_id], key=attrgetter("occurred_on")):
-                key = (checkin.occurred_on, checkin.author_user_id, checkin.note)
+            checkins = sorted(by_customer[customer_id], key=occurred_on)
+            for checkin, key in zip(checkins, map(key_of, checkins), strict=True):
                 if key not in keys:
                     keys.add(key)
                     fresh.append(checkin)
                     apply_checkin(state, checkin)
-            by_customer[customer_id] = fresh
-            added += len(fresh)
             if state_values(state) != before:
                 changed[customer_id] = state
         if not dry_run:
-            progress = _Progress(added, on_write)
-            ordered = (checkin for customer_id in sorted(by_customer) for checkin in by_customer[customer_id])
-            insert_checkins(team_id, progress.track(ordered), source=IMPORT_SOURCE, now=now, session=session)
+            progress = _Progress(len(fresh), on_write)
+            insert_checkins(team_id, progress.track(fresh), source=IMPORT_SOURCE, now=now, session=session)
             save_checkin_states(changed, now=now, session=session)
     return CheckInImport(
-        added=added, skipped=len(records) - added, customers_updated=len(changed), dry_run=dry_run
+        added=len(fresh), skipped=len(records) - len(fresh), customers_updated=len(changed), dry_run=dry_run
     )

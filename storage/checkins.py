@@ -13,7 +13,7 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import Protocol
 
-from sqlalchemy import RowMapping, bindparam, insert, update
+from sqlalchemy import RowMapping, String, bindparam, cast, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, func, select
 
@@ -82,26 +82,26 @@ def _newer(candidate: date, current: date | None) -> bool:
 
 def apply_checkin(customer: CheckInState, checkin: CheckInFacts) -> None:
     """Update `customer`'s denormalised state with `checkin` (which may be older than what it has)."""
-    on = checkin.occurred_on
+    on, by, verdict, changes = checkin.occurred_on, checkin.author_user_id, checkin.verdict, checkin.changes
     if _newer(on, customer.last_checkin_on):
         customer.last_checkin_on = on
-        customer.last_checkin_by = checkin.author_user_id
-    if checkin.verdict != Verdict.NOT_ASKED and _newer(on, customer.last_verdict_on):
-        customer.last_verdict = checkin.verdict
+        customer.last_checkin_by = by
+    if verdict != Verdict.NOT_ASKED and _newer(on, customer.last_verdict_on):
+        customer.last_verdict = verdict
         customer.last_verdict_on = on
-        customer.last_verdict_by = checkin.author_user_id
-    if checkin.verdict == Verdict.HOLDS and _newer(on, customer.reason_confirmed_on):
+        customer.last_verdict_by = by
+    if verdict == Verdict.HOLDS and _newer(on, customer.reason_confirmed_on):
         customer.reason_confirmed_on = on
-    if checkin.verdict == Verdict.CHANGED and checkin.new_reason and _newer(on, customer.current_reason_on):
+    if verdict == Verdict.CHANGED and checkin.new_reason and _newer(on, customer.current_reason_on):
         customer.current_reason = checkin.new_reason
         customer.current_reason_on = on
     if checkin.expectation != Expectation.UNKNOWN and _newer(on, customer.last_expectation_on):
         customer.last_expectation = checkin.expectation
         customer.last_expectation_on = on
-    if checkin.changes and _newer(on, customer.last_changes_on):
-        customer.last_changes = list(checkin.changes)
+    if changes and _newer(on, customer.last_changes_on):
+        customer.last_changes = list(changes)
         customer.last_changes_on = on
-    concerning = checkin.verdict in (Verdict.WEAKENED, Verdict.CHANGED) or bool(checkin.changes)
+    concerning = verdict in (Verdict.WEAKENED, Verdict.CHANGED) or bool(changes)
     if concerning and _newer(on, customer.concern_on):
         customer.concern_on = on
     if checkin.next_step and _newer(on, customer.next_step_on):
@@ -170,6 +170,7 @@ class StoredCheckInState:
 STATE_COLUMNS = tuple(f.name for f in fields(StoredCheckInState))
 # A customer's check-in state as a tuple, in STATE_COLUMNS order (works on a Customer too).
 state_values = attrgetter(*STATE_COLUMNS)
+_CHANGES_AT = STATE_COLUMNS.index("last_changes")
 INSERTED_COLUMNS = (
     "customer_id",
     "occurred_on",
@@ -188,17 +189,32 @@ INSERTED_COLUMNS = (
 def checkin_states(
     team_id: str, customer_ids: Collection[int], *, session: Session
 ) -> dict[int, StoredCheckInState]:
-    """The check-in state of these customers, in one query."""
-    query = core_select(CUSTOMER.c.id, *(CUSTOMER.c[name] for name in STATE_COLUMNS)).where(
-        CUSTOMER.c.team_id == team_id
+    """The check-in state of these customers, in one query.
+
+    Only customers with some state are read: the others (every customer, on a first import) start
+    from the empty state.
+    """
+    has_state = or_(
+        *(CUSTOMER.c[name].is_not(None) for name in STATE_COLUMNS if name != "last_changes"),
+        cast(CUSTOMER.c.last_changes, String) != "[]",
     )
-    states: dict[int, StoredCheckInState] = {}
-    changes_at = STATE_COLUMNS.index("last_changes")
+    query = core_select(CUSTOMER.c.id, *(CUSTOMER.c[name] for name in STATE_COLUMNS)).where(
+        CUSTOMER.c.team_id == team_id, has_state
+    )
+    states = {customer_id: StoredCheckInState() for customer_id in customer_ids}
     for customer_id, *values in session.connection().execute(query.execution_options(yield_per=CHUNK)):
-        if customer_id in customer_ids:
-            values[changes_at] = [Change(change) for change in values[changes_at] or ()]
+        if customer_id in states:
+            values[_CHANGES_AT] = [Change(change) for change in values[_CHANGES_AT] or ()]
             states[customer_id] = StoredCheckInState(*values)
     return states
+
+
+def _saved_state(item: tuple[int, StoredCheckInState]) -> tuple[object, ...]:
+    """A customer's id and state values, its changes as a tuple (one JSON value for equal lists)."""
+    customer_id, state = item
+    values = [customer_id, *state_values(state)]
+    values[1 + _CHANGES_AT] = tuple(state.last_changes)
+    return tuple(values)
 
 
 def save_checkin_states(states: Mapping[int, StoredCheckInState], *, now: datetime, session: Session) -> None:
@@ -206,7 +222,7 @@ def save_checkin_states(states: Mapping[int, StoredCheckInState], *, now: dateti
     execute_many(
         update(CUSTOMER).where(CUSTOMER.c.id == bindparam("customer_id")),
         ("customer_id", *STATE_COLUMNS),
-        ((customer_id, *state_values(state)) for customer_id, state in states.items()),
+        map(_saved_state, states.items()),
         constants={"updated_at": now},
         session=session,
     )
