@@ -9,7 +9,6 @@ state in memory, so large files import quickly through the same code the command
 from __future__ import annotations
 
 import csv
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from bot.csv_format import (
     header_names,
     is_email,
 )
+from bot.gc_pause import gc_paused
 from storage.bulk import CHUNK, bulk_write
 from storage.checkins import (
     StoredCheckInState,
@@ -214,22 +214,6 @@ def _unit(database: Database, dry_run: bool) -> Iterator[Session]:
         yield session
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk import.
-
-    An import holds a million objects that form no reference cycles; the collector would scan them
-    all again and again as they pile up, taking longer than the import itself.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class _Progress:
     """Counts rows as storage consumes them, telling `on_write` every chunk."""
 
@@ -282,7 +266,7 @@ def _created(record: CustomerRecord, owner_user_id: str, today: date) -> Custome
     )
 
 
-@_collector_paused()
+@gc_paused()
 def import_customers(
     stream: TextIO,
     *,
@@ -337,7 +321,7 @@ def import_customers(
     )
 
 
-@_collector_paused()
+@gc_paused()
 def import_checkins(
     stream: TextIO,
     *,

@@ -39,15 +39,13 @@ cached on the owner and asked again daily; a deactivated account is skipped and 
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -57,6 +55,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.digest_blocks import MAX_CUSTOMERS, METADATA_EVENT, digest_message
+from bot.gc_pause import gc_paused
 from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, plan_day
 from bot.services import Services
 from bot.slack_client import make_web_client
@@ -113,19 +112,6 @@ class RunReport:
 
     def count(self, outcome: Outcome) -> int:
         return sum(d.outcome == outcome for d in self.deliveries)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while planning: it builds ~100k short tuples and no cycles,
-    and collections triggered by that many allocations cost a quarter of the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def runner_name() -> str:
