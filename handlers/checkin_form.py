@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.rules.forms import checkin_mistakes
 from bot.rules.nudges import reason_text
@@ -27,17 +28,22 @@ from storage.name_index import NameIndexes
 TYPEAHEAD_LIMIT = 100
 
 
-def open_checkin_form(
-    services: Services, client: WebClient, body: dict[str, Any], context: BoltContext, customer_id: int | None
-) -> None:
-    """Open (or, from inside a form, push) the check-in form with `customer_id` chosen."""
+def form_for(services: Services, context: BoltContext, customer_id: int | None) -> View:
+    """The check-in form with the workspace's customer `customer_id` chosen and its reason shown."""
     chosen, reason = None, None
     if customer_id is not None:
         with services.database.session() as session:
             customer = customer_by_id(str(context.team_id), customer_id, session=session)
         if customer is not None and customer.id is not None:
             chosen, reason = (customer.id, customer.name), reason_text(customer)
-    view = checkin_modal(today=caller_today(services, context), customer=chosen, reason=reason)
+    return checkin_modal(today=caller_today(services, context), customer=chosen, reason=reason)
+
+
+def open_checkin_form(
+    services: Services, client: WebClient, body: dict[str, Any], context: BoltContext, customer_id: int | None
+) -> None:
+    """Open (or, from inside a form, push) the check-in form with `customer_id` chosen."""
+    view = form_for(services, context, customer_id)
     if (body.get("container") or {}).get("type") == "view":
         client.views_push(trigger_id=body["trigger_id"], view=view)
     else:
@@ -66,14 +72,7 @@ def register(app: App, services: Services) -> None:
     @after_ack
     def show_reason(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         view = body["view"]
-        customer_id = selected_customer(view["state"]["values"])
-        chosen, reason = None, None
-        if customer_id is not None:
-            with services.database.session() as session:
-                customer = customer_by_id(str(context.team_id), customer_id, session=session)
-            if customer is not None and customer.id is not None:
-                chosen, reason = (customer.id, customer.name), reason_text(customer)
-        updated = checkin_modal(today=caller_today(services, context), customer=chosen, reason=reason)
+        updated = form_for(services, context, selected_customer(view["state"]["values"]))
         updated.private_metadata = view.get("private_metadata")
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
 
