@@ -53,7 +53,7 @@ class Customer(SQLModel, table=True):
     active: bool = True
     snoozed_until: date | None = None
 
-    # The latest state from check-ins (kept by bot.customer_state.apply_checkin; each
+    # The latest state from check-ins (kept by storage.checkins.apply_checkin; each
     # field carries the date it came from, so check-ins may arrive in any order).
     last_checkin_on: date | None = None
     last_checkin_by: str | None = Field(default=None, max_length=32)
