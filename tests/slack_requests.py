@@ -67,6 +67,17 @@ def interaction(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
+def _envelope(kind: str, user_id: str, team_id: str) -> dict[str, Any]:
+    """What every interaction payload starts with: its type, workspace, user and app."""
+    return {
+        "type": kind,
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user_id, "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+    }
+
+
 def block_action(
     action_id: str,
     value: str,
@@ -80,11 +91,7 @@ def block_action(
 ) -> dict[str, Any]:
     """A block_actions payload for one button press."""
     payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": team_id, "domain": "example"},
-        "user": {"id": user_id, "team_id": team_id},
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
+        **_envelope("block_actions", user_id, team_id),
         "trigger_id": f"trigger-{uuid.uuid4().hex}",
         "response_url": response_url,
         "container": {"type": "message", "channel_id": channel_id, "message_ts": "1.000001"},
@@ -139,11 +146,7 @@ def view_submission(
 ) -> dict[str, Any]:
     """A view_submission payload; `values` maps block id → {action id: value dict}."""
     return {
-        "type": "view_submission",
-        "team": {"id": team_id, "domain": "example"},
-        "user": {"id": user_id, "team_id": team_id},
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
+        **_envelope("view_submission", user_id, team_id),
         "trigger_id": f"trigger-{uuid.uuid4().hex}",
         "view": {
             "id": view_id,
@@ -164,11 +167,7 @@ def block_suggestion(
 ) -> dict[str, Any]:
     """A block_suggestion payload: what someone typed into an external select in a form."""
     return {
-        "type": "block_suggestion",
-        "team": {"id": team_id, "domain": "example"},
-        "user": {"id": user_id, "team_id": team_id},
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
+        **_envelope("block_suggestion", user_id, team_id),
         "action_id": action_id,
         "block_id": action_id,
         "value": value,
@@ -189,11 +188,7 @@ def view_action(
     """A block_actions payload from inside a form (no response_url)."""
     view = view or {"id": "V0001", "hash": "1.hash", "type": "modal", "state": {"values": {}}}
     return {
-        "type": "block_actions",
-        "team": {"id": team_id, "domain": "example"},
-        "user": {"id": user_id, "team_id": team_id},
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
+        **_envelope("block_actions", user_id, team_id),
         "trigger_id": f"trigger-{uuid.uuid4().hex}",
         "container": {"type": "view", "view_id": view["id"]},
         "view": view,
