@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.rules.access import may_use
 from bot.services import Services
-from handlers.support import ACCESS_GATE_KEY, TZ_KEY
+from handlers.support import ACCESS_GATE_KEY, TZ_KEY, TTLCache
 from handlers.views.replies import REFUSAL, refusal_modal
 
 logger = logging.getLogger("holdfast.access")
@@ -23,27 +22,6 @@ logger = logging.getLogger("holdfast.access")
 USER_TTL = 300.0
 CANNOT_OWN = "cannot own customers in Holdfast (guests, bots and people outside the account team cannot)"
 GROUP_TTL = 60.0
-
-
-class TTLCache:
-    """A tiny thread-safe cache whose entries expire after `ttl` seconds."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._items: dict[str, tuple[float, Any]] = {}
-
-    def get(self, key: str, load: Callable[[], Any]) -> Any:
-        now = self._clock()
-        with self._lock:
-            hit = self._items.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        value = load()
-        with self._lock:
-            self._items[key] = (now + self.ttl, value)
-        return value
 
 
 class AccessGate:

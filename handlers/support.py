@@ -95,24 +95,39 @@ def after_ack(func: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
+class TTLCache:
+    """A tiny thread-safe cache whose entries expire after `ttl` seconds."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str, load: Callable[[], Any]) -> Any:
+        now = self._clock()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        with self._lock:
+            self._items[key] = (now + self.ttl, value)
+        return value
+
+
 class KeyCutoffs:
     """The key-account ARR cut-off per workspace, recomputed at most every `ttl` seconds."""
 
     def __init__(self, services: Services, ttl: float = KEY_CUTOFF_TTL) -> None:
         self._services = services
-        self._ttl = ttl
-        self._lock = threading.Lock()
-        self._cached: dict[str, tuple[float, float | None]] = {}
+        self._cache = TTLCache(ttl)
 
     def __call__(self, team_id: str, *, session: Any) -> float | None:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cached.get(team_id)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        active, with_arr = active_counts(team_id, session=session)
-        rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
-        cutoff = None if rank is None else arr_at_rank(team_id, rank, session=session)
-        with self._lock:
-            self._cached[team_id] = (now + self._ttl, cutoff)
+        def compute() -> float | None:
+            active, with_arr = active_counts(team_id, session=session)
+            rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
+            return None if rank is None else arr_at_rank(team_id, rank, session=session)
+
+        cutoff: float | None = self._cache.get(team_id, compute)
         return cutoff
