@@ -18,8 +18,8 @@ from bot.services import Services
 from handlers import ids
 from handlers.checkin_store import save_checkin
 from handlers.support import after_ack, caller_today, request_key
-from handlers.views.checkin_form import checkin_modal, form_errors, read_checkin_form, selected_customer
-from handlers.views.common import option
+from handlers.views.checkin_form import FIELD_BLOCKS, checkin_modal, read_checkin_form, selected_customer
+from handlers.views.common import form_errors, option
 from handlers.views.replies import checkin_logged, done_modal
 from storage.customers import customer_by_id
 from storage.models import CheckIn
@@ -91,7 +91,7 @@ def register(app: App, services: Services) -> None:
         today = caller_today(services, context)
         mistakes = checkin_mistakes(draft, today=today)
         if mistakes:
-            ack(response_action="errors", errors=form_errors(mistakes))
+            ack(response_action="errors", errors=form_errors(mistakes, FIELD_BLOCKS))
             return
         assert draft.customer_id is not None
         assert draft.occurred_on is not None

@@ -15,7 +15,8 @@ from bot.slack_text import safe
 from handlers import ids
 from handlers.access import CANNOT_OWN, may_own
 from handlers.support import caller_today
-from handlers.views.customer_form import CustomerDraft, form_errors, read_customer_form
+from handlers.views.common import form_errors
+from handlers.views.customer_form import FIELD_BLOCKS, CustomerDraft, read_customer_form
 from handlers.views.replies import done_modal
 from storage.customers import customer_by_name
 from storage.models import Customer, name_key
@@ -59,7 +60,7 @@ def register(app: App, services: Services) -> None:
         if owner != context.user_id and not may_own(context, client, owner):
             mistakes["owner"] = f"This person {CANNOT_OWN}."
         if mistakes:
-            ack(response_action="errors", errors=form_errors(mistakes))
+            ack(response_action="errors", errors=form_errors(mistakes, FIELD_BLOCKS))
             return
         customer = Customer(
             team_id=team_id,

@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     DatePickerElement,
     ExternalDataSelectElement,
-    InputBlock,
     PlainTextInputElement,
     RadioButtonsElement,
 )
@@ -21,7 +20,18 @@ from bot.rules.forms import CheckinDraft
 from bot.rules.wording import quoted
 from bot.slack_text import safe
 from handlers import ids
-from handlers.views.common import EXPECTATION_LABELS, VERDICT_LABELS, option, option_model, plain, section
+from handlers.views.common import (
+    EXPECTATION_LABELS,
+    VERDICT_LABELS,
+    input_block,
+    input_date,
+    input_text,
+    input_value,
+    option,
+    option_model,
+    plain,
+    section,
+)
 from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
 
 NOTE_MAX = 2900
@@ -36,13 +46,6 @@ FIELD_BLOCKS = {
     "next_step": ids.CHECKIN_NEXT_STEP,
 }
 REASON_BLOCK = "checkin_reason_shown"
-
-
-def _input(block_id: str, label: str, element: Any, *, optional: bool = False, **kwargs: Any) -> InputBlock:
-    element.action_id = block_id
-    return InputBlock(
-        block_id=block_id, label=plain(label, 2000), element=element, optional=optional, **kwargs
-    )
 
 
 def checkin_modal(
@@ -63,7 +66,7 @@ def checkin_modal(
     verdicts = [option(VERDICT_LABELS[v], v.value) for v in Verdict]
     expectations = [option(EXPECTATION_LABELS[e], e.value) for e in Expectation]
     blocks: list[Block | dict[str, Any]] = [
-        _input(
+        input_block(
             ids.CHECKIN_CUSTOMER,
             "Customer",
             ExternalDataSelectElement(
@@ -71,46 +74,46 @@ def checkin_modal(
             ),
             dispatch_action=True,
         ),
-        _input(ids.CHECKIN_DATE, "Date", DatePickerElement(initial_date=today.isoformat())),
-        _input(
+        input_block(ids.CHECKIN_DATE, "Date", DatePickerElement(initial_date=today.isoformat())),
+        input_block(
             ids.CHECKIN_SPOKE_WITH,
             "Who we spoke with",
             PlainTextInputElement(max_length=SHORT_MAX),
             optional=True,
         ),
-        _input(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=NOTE_MAX)),
+        input_block(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=NOTE_MAX)),
         section(reason_line, block_id=REASON_BLOCK),
-        _input(
+        input_block(
             ids.CHECKIN_VERDICT,
             "Does their original reason still hold?",
             RadioButtonsElement(options=verdicts),
             optional=True,
         ),
-        _input(
+        input_block(
             ids.CHECKIN_NEW_REASON,
             "Their new reason (when it changed)",
             PlainTextInputElement(multiline=True, max_length=NOTE_MAX),
             optional=True,
         ),
-        _input(
+        input_block(
             ids.CHECKIN_EXPECTATION,
             "Delivery against their expectations",
             RadioButtonsElement(options=expectations),
             optional=True,
         ),
-        _input(
+        input_block(
             ids.CHECKIN_CHANGES,
             "Changes at the customer",
             CheckboxesElement(options=[option(CHANGE_LABELS[c], c.value) for c in Change]),
             optional=True,
         ),
-        _input(
+        input_block(
             ids.CHECKIN_NEXT_STEP,
             "Next step",
             PlainTextInputElement(max_length=SHORT_MAX),
             optional=True,
         ),
-        _input(ids.CHECKIN_NEXT_STEP_DUE, "Next step due", DatePickerElement(), optional=True),
+        input_block(ids.CHECKIN_NEXT_STEP_DUE, "Next step due", DatePickerElement(), optional=True),
     ]
     return View(
         type="modal",
@@ -123,21 +126,8 @@ def checkin_modal(
     )
 
 
-def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return dict(values.get(block_id, {}).get(block_id) or {})
-
-
-def _text(values: dict[str, Any], block_id: str) -> str:
-    return str(_value(values, block_id).get("value") or "").strip()
-
-
-def _date(values: dict[str, Any], block_id: str) -> date | None:
-    raw = _value(values, block_id).get("selected_date")
-    return date.fromisoformat(raw) if raw else None
-
-
 def _selected(values: dict[str, Any], block_id: str) -> str | None:
-    selected = _value(values, block_id).get("selected_option")
+    selected = input_value(values, block_id).get("selected_option")
     return str(selected["value"]) if selected else None
 
 
@@ -150,24 +140,19 @@ def read_checkin_form(values: dict[str, Any]) -> CheckinDraft:
     """The draft in a submitted form's `view.state.values`."""
     verdict = _selected(values, ids.CHECKIN_VERDICT)
     expectation = _selected(values, ids.CHECKIN_EXPECTATION)
-    changes = _value(values, ids.CHECKIN_CHANGES).get("selected_options") or []
+    changes = input_value(values, ids.CHECKIN_CHANGES).get("selected_options") or []
     return CheckinDraft(
         customer_id=selected_customer(values),
-        occurred_on=_date(values, ids.CHECKIN_DATE),
-        note=_text(values, ids.CHECKIN_NOTE),
+        occurred_on=input_date(values, ids.CHECKIN_DATE),
+        note=input_text(values, ids.CHECKIN_NOTE),
         verdict=Verdict(verdict) if verdict else Verdict.NOT_ASKED,
-        new_reason=_text(values, ids.CHECKIN_NEW_REASON),
-        spoke_with=_text(values, ids.CHECKIN_SPOKE_WITH),
+        new_reason=input_text(values, ids.CHECKIN_NEW_REASON),
+        spoke_with=input_text(values, ids.CHECKIN_SPOKE_WITH),
         expectation=Expectation(expectation) if expectation else Expectation.UNKNOWN,
         changes=tuple(Change(item["value"]) for item in changes),
-        next_step=_text(values, ids.CHECKIN_NEXT_STEP),
-        next_step_due=_date(values, ids.CHECKIN_NEXT_STEP_DUE),
+        next_step=input_text(values, ids.CHECKIN_NEXT_STEP),
+        next_step_due=input_date(values, ids.CHECKIN_NEXT_STEP_DUE),
     )
-
-
-def form_errors(mistakes: dict[str, str]) -> dict[str, str]:
-    """The draft's mistakes keyed by the block each is shown under."""
-    return {FIELD_BLOCKS[field]: message for field, message in mistakes.items() if field in FIELD_BLOCKS}
 
 
 def new_reason_modal(
@@ -183,7 +168,7 @@ def new_reason_modal(
         close=plain("Cancel", 24),
         blocks=[
             section(f"*{safe(customer_name, 200)}*: {was}"),
-            _input(
+            input_block(
                 ids.NEW_REASON,
                 "What is their reason now?",
                 PlainTextInputElement(multiline=True, max_length=NOTE_MAX),
@@ -194,4 +179,4 @@ def new_reason_modal(
 
 
 def read_new_reason(values: dict[str, Any]) -> str:
-    return _text(values, ids.NEW_REASON)
+    return input_text(values, ids.NEW_REASON)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from slack_sdk.models.blocks import Option, PlainTextObject
+from slack_sdk.models.blocks import InputBlock, Option, PlainTextObject
 
 from bot.rules.wording import day_label
 from bot.slack_text import safe
@@ -126,3 +126,32 @@ def money(amount: float | None) -> str:
     if amount is None:
         return "—"
     return f"${amount:,.0f}"
+
+
+def input_block(
+    block_id: str, label: str, element: Any, *, optional: bool = False, **kwargs: Any
+) -> InputBlock:
+    """A form input whose block and element share `block_id` (how the forms read their values)."""
+    element.action_id = block_id
+    return InputBlock(
+        block_id=block_id, label=plain(label, 2000), element=element, optional=optional, **kwargs
+    )
+
+
+def form_errors(mistakes: dict[str, str], field_blocks: dict[str, str]) -> dict[str, str]:
+    """A form's mistakes (by field) keyed by the block each is shown under."""
+    return {field_blocks[field]: message for field, message in mistakes.items() if field in field_blocks}
+
+
+def input_value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The submitted state of the input `block_id` (block and element share the ID)."""
+    return dict(values.get(block_id, {}).get(block_id) or {})
+
+
+def input_text(values: dict[str, Any], block_id: str) -> str:
+    return str(input_value(values, block_id).get("value") or "").strip()
+
+
+def input_date(values: dict[str, Any], block_id: str) -> date | None:
+    raw = input_value(values, block_id).get("selected_date")
+    return date.fromisoformat(raw) if raw else None
