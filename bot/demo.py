@@ -23,6 +23,7 @@ from storage.checkins import add_checkin, latest_checkins
 from storage.customers import customers_of_owner
 from storage.db import open_database
 from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
+from storage.fast_read import Reader
 from storage.models import CheckIn, Customer, name_key
 
 TEAM_ID = "TDEMO"
@@ -247,7 +248,7 @@ def _card(customer: Customer, session: Session, today: date, policy: Policy, is_
     history = Table(title="Latest check-ins", title_justify="left", expand=True)
     for column in ("Date", "By", "Spoke with", "Reason", "Delivery", "Note"):
         history.add_column(column, overflow="fold")
-    for checkin in latest_checkins(customer.id or 0, session=session, limit=3):
+    for checkin in latest_checkins(customer.id or 0, reader=Reader.of(session), limit=3):
         history.add_row(
             day_label(checkin.occurred_on, today),
             checkin.author_user_id or "",

@@ -68,8 +68,8 @@ def register(app: App, services: Services) -> None:
             ack()
             return
         key = request_key("checkin", team_id, user_id, body.get("trigger_id"), body.get("text"))
-        with services.database.session() as session:
-            found = find_customer(team_id, line.customer, session=session)
+        with services.database.reader() as reader:
+            found = find_customer(team_id, line.customer, reader=reader)
         customer = found.customer
         if customer is None or customer.id is None:
             ack(

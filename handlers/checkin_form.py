@@ -54,12 +54,12 @@ def register(app: App, services: Services) -> None:
     names = NameIndexes()
 
     def suggest(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        with services.database.session() as session:
+        with services.database.reader() as reader:
             found = names.search(
                 str(context.team_id),
                 str(body.get("value") or ""),
                 caller_user_id=str(context.user_id),
-                session=session,
+                reader=reader,
                 limit=TYPEAHEAD_LIMIT,
             )
         ack(options=[option(name, str(customer_id)) for customer_id, name in found])

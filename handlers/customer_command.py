@@ -21,24 +21,24 @@ from handlers.views.customer_form import customer_modal
 from handlers.views.replies import message, not_found, text_message
 from storage.checkins import latest_checkins
 from storage.customers import customer_by_id, customers_of_owner
+from storage.fast_read import Reader
 from storage.models import Customer
 
 OPEN_ADD_FORM = "holdfast_open_customer_form"
 
 
 def render_card(
-    services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer: Customer, session: Any
+    services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer: Customer, reader: Reader
 ) -> tuple[list[Json], str]:
     """The card's blocks and its fallback text."""
     today = caller_today(services, context)
-    cutoff = cutoffs(customer.team_id, session=session)
     state = health(
         customer,
         today=today,
         policy=services.settings.policy(),
-        is_key=is_key(customer.arr, customer.active, cutoff),
+        is_key=is_key(customer.arr, customer.active, cutoffs(customer.team_id)),
     )
-    latest = latest_checkins(customer.id or 0, session=session, limit=3)
+    latest = latest_checkins(customer.id or 0, reader=reader, limit=3)
     return customer_card(customer, latest=latest, health=state, today=today), customer.name
 
 
@@ -50,7 +50,7 @@ def card_for(
         customer = customer_by_id(str(context.team_id), customer_id, session=session)
         if customer is None:
             return [], "That customer no longer exists."
-        return render_card(services, cutoffs, context, customer, session)
+        return render_card(services, cutoffs, context, customer, Reader.of(session))
 
 
 def list_for(services: Services, cutoffs: KeyCutoffs, context: BoltContext) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def list_for(services: Services, cutoffs: KeyCutoffs, context: BoltContext) -> d
     team_id, user_id = str(context.team_id), str(context.user_id)
     with services.database.session() as session:
         customers = customers_of_owner(team_id, user_id, session=session)
-        cutoff = cutoffs(team_id, session=session) if customers else None
+    cutoff = cutoffs(team_id) if customers else None
     rows = [
         (
             customer,
@@ -90,10 +90,10 @@ def register(app: App, services: Services) -> None:
         if first.lower() in ("help", "?"):
             ack(**text_message(HELP))
             return
-        with services.database.session() as session:
-            found = find_customer(str(context.team_id), text, session=session)
+        with services.database.reader() as reader:
+            found = find_customer(str(context.team_id), text, reader=reader)
             if found.customer is not None:
-                blocks, name = render_card(services, cutoffs, context, found.customer, session)
+                blocks, name = render_card(services, cutoffs, context, found.customer, reader)
                 ack(**message(blocks, name))
                 return
         ack(

@@ -42,8 +42,8 @@ def register(app: App, services: Services) -> None:
         draft = read_customer_form(body["view"]["state"]["values"])
         owner = draft.owner_user_id or str(context.user_id)
         today = caller_today(services, context)
-        with services.database.session() as session:
-            existing = customer_by_name(team_id, draft.name, session=session) if draft.name else None
+        with services.database.reader() as reader:
+            existing = customer_by_name(team_id, draft.name, reader=reader) if draft.name else None
         if existing is not None and _same_submission(existing, draft, owner, services):
             ack(
                 response_action="update",

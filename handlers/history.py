@@ -16,6 +16,7 @@ from handlers.views.customer_card import HISTORY_PAGE_SIZE, history_modal
 from handlers.views.replies import done_modal
 from storage.checkins import checkin_count, latest_checkins
 from storage.customers import customer_by_id
+from storage.fast_read import Reader
 
 
 def history_page(services: Services, context: BoltContext, customer_id: int, page: int) -> View:
@@ -26,7 +27,7 @@ def history_page(services: Services, context: BoltContext, customer_id: int, pag
         total = checkin_count(customer.id, session=session)
         page = max(0, min(page, max(0, (total - 1) // HISTORY_PAGE_SIZE)))
         checkins = latest_checkins(
-            customer.id, session=session, limit=HISTORY_PAGE_SIZE, offset=page * HISTORY_PAGE_SIZE
+            customer.id, reader=Reader.of(session), limit=HISTORY_PAGE_SIZE, offset=page * HISTORY_PAGE_SIZE
         )
         return history_modal(
             customer, checkins, page=page, total=total, today=caller_today(services, context)

@@ -123,11 +123,12 @@ class KeyCutoffs:
         self._services = services
         self._cache = TTLCache(ttl)
 
-    def __call__(self, team_id: str, *, session: Any) -> float | None:
+    def __call__(self, team_id: str) -> float | None:
         def compute() -> float | None:
-            active, with_arr = active_counts(team_id, session=session)
-            rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
-            return None if rank is None else arr_at_rank(team_id, rank, session=session)
+            with self._services.database.session() as session:
+                active, with_arr = active_counts(team_id, session=session)
+                rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
+                return None if rank is None else arr_at_rank(team_id, rank, session=session)
 
         cutoff: float | None = self._cache.get(team_id, compute)
         return cutoff

@@ -15,10 +15,11 @@ from typing import Protocol
 
 from sqlalchemy import RowMapping, String, bindparam, cast, insert, or_, update
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
 from storage.enums import Change, Expectation, Verdict
+from storage.fast_read import FastQuery, Reader
 from storage.models import CheckIn, Customer
 from storage.types import utcnow
 
@@ -123,22 +124,19 @@ def add_checkin(
     return checkin
 
 
-# Built once with bound parameters (the customer card runs it on every lookup).
-_LATEST = (
-    select(CheckIn)
-    .where(CheckIn.customer_id == bindparam("customer_id"))
-    .order_by(col(CheckIn.occurred_on).desc(), col(CheckIn.id).desc())
+_LATEST = FastQuery.of_model(
+    CheckIn,
+    core_select(CHECKIN)
+    .where(CHECKIN.c.customer_id == bindparam("customer_id"))
+    .order_by(CHECKIN.c.occurred_on.desc(), CHECKIN.c.id.desc())
     .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
+    .limit(bindparam("limit")),
 )
 
 
-def latest_checkins(
-    customer_id: int, *, session: Session, limit: int = 3, offset: int = 0
-) -> Sequence[CheckIn]:
-    """A customer's check-ins, newest first."""
-    params = {"customer_id": customer_id, "offset": offset, "limit": limit}
-    return session.exec(_LATEST, params=params).all()
+def latest_checkins(customer_id: int, *, reader: Reader, limit: int = 3, offset: int = 0) -> list[CheckIn]:
+    """A customer's check-ins, newest first (for reading)."""
+    return _LATEST.all(reader, customer_id=customer_id, offset=offset, limit=limit)
 
 
 # A check-in is the same as one already stored when these agree (with its customer): imports skip it.

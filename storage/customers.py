@@ -1,4 +1,4 @@
-"""Customer queries. Each takes the session as a keyword and never commits."""
+"""Customer queries. Each takes the session (or a `FastQuery` reader) as a keyword; none commits."""
 
 from __future__ import annotations
 
@@ -7,23 +7,67 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
 
-from sqlalchemy import RowMapping, bindparam, insert, update
-from sqlalchemy import select as core_select
-from sqlmodel import Session, col, func, or_, select
+import sqlalchemy as sa
+from sqlalchemy import RowMapping, insert, update
+from sqlmodel import Session, col, func, select
 
 from storage.bulk import CHUNK, CUSTOMER, execute_many
+from storage.fast_read import FastQuery, Reader
 from storage.models import Customer, name_key
 
-# Built once with bound parameters: a lookup runs on every `/customer` and building the statement
-# (and its cache key) cost more than running it.
-_BY_NAME = select(Customer).where(
-    Customer.team_id == bindparam("team_id"), Customer.name_key == bindparam("name_key")
+_LIKE_ESCAPE = "/"
+# Fragments a close-name search looks for at once; fewer are padded by repeating the first.
+LIKE_FRAGMENTS = 6
+
+_BY_NAME = FastQuery.of_model(
+    Customer,
+    sa.select(CUSTOMER).where(
+        CUSTOMER.c.team_id == sa.bindparam("team_id"), CUSTOMER.c.name_key == sa.bindparam("name_key")
+    ),
 )
+_CONTAINING = FastQuery.of_model(
+    Customer,
+    sa.select(CUSTOMER)
+    .where(
+        CUSTOMER.c.team_id == sa.bindparam("team_id"),
+        CUSTOMER.c.name_key.like(sa.bindparam("pattern"), escape=_LIKE_ESCAPE),
+    )
+    .order_by(CUSTOMER.c.name_key)
+    .limit(sa.bindparam("limit")),
+)
+_LIKE_ANY: FastQuery[tuple[int, str]] = FastQuery(
+    sa.select(CUSTOMER.c.id, CUSTOMER.c.name)
+    .where(
+        CUSTOMER.c.team_id == sa.bindparam("team_id"),
+        sa.or_(
+            *(
+                CUSTOMER.c.name_key.like(sa.bindparam(f"pattern{n}"), escape=_LIKE_ESCAPE)
+                for n in range(LIKE_FRAGMENTS)
+            )
+        ),
+    )
+    .limit(sa.bindparam("limit")),
+    lambda row: (int(row[0]), row[1]),
+)
+_NAME_ROWS: FastQuery[tuple[int, str, str, str]] = FastQuery(
+    sa.select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.name_key, CUSTOMER.c.owner_user_id).where(
+        CUSTOMER.c.team_id == sa.bindparam("team_id")
+    ),
+    lambda row: (int(row[0]), row[1], row[2], row[3]),
+)
+_NEWEST_ID: FastQuery[int] = FastQuery(sa.select(sa.func.max(CUSTOMER.c.id)), lambda row: int(row[0] or 0))
 
 
-def customer_by_name(team_id: str, name: str, *, session: Session) -> Customer | None:
-    """The workspace's customer with this name, ignoring case and extra spaces."""
-    return session.exec(_BY_NAME, params={"team_id": team_id, "name_key": name_key(name)}).first()
+def _contains(text: str) -> str:
+    """A LIKE pattern (escaped with `_LIKE_ESCAPE`) for keys containing `text`."""
+    for special in (_LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, _LIKE_ESCAPE + special)
+    return f"%{text}%"
+
+
+def customer_by_name(team_id: str, name: str, *, reader: Reader) -> Customer | None:
+    """The workspace's customer with this name, ignoring case and extra spaces (for reading)."""
+    return _BY_NAME.first(reader, team_id=team_id, name_key=name_key(name))
 
 
 def customers_of_owner(team_id: str, owner_user_id: str, *, session: Session) -> Sequence[Customer]:
@@ -55,13 +99,13 @@ IMPORTED_COLUMNS = tuple(f.name for f in fields(CustomerFields))
 
 def customer_ids_by_key(team_id: str, *, session: Session) -> dict[str, int]:
     """Every customer's id by name key, in one query."""
-    query = core_select(CUSTOMER.c.name_key, CUSTOMER.c.id).where(CUSTOMER.c.team_id == team_id)
+    query = sa.select(CUSTOMER.c.name_key, CUSTOMER.c.id).where(CUSTOMER.c.team_id == team_id)
     return dict(session.connection().execute(query).all())
 
 
 def imported_fields_by_key(team_id: str, *, session: Session) -> dict[str, tuple[int, CustomerFields]]:
     """Every customer's id and importable fields by name key, in one query."""
-    query = core_select(CUSTOMER.c.id, CUSTOMER.c.name_key, *(CUSTOMER.c[c] for c in IMPORTED_COLUMNS)).where(
+    query = sa.select(CUSTOMER.c.id, CUSTOMER.c.name_key, *(CUSTOMER.c[c] for c in IMPORTED_COLUMNS)).where(
         CUSTOMER.c.team_id == team_id
     )
     return {
@@ -96,7 +140,7 @@ def update_customers(
     """Overwrite the importable fields of `(id, fields)` pairs in bulk."""
     values = attrgetter(*IMPORTED_COLUMNS)
     execute_many(
-        update(CUSTOMER).where(CUSTOMER.c.id == bindparam("customer_id")),
+        update(CUSTOMER).where(CUSTOMER.c.id == sa.bindparam("customer_id")),
         ("customer_id", "name_key", *IMPORTED_COLUMNS),
         ((customer_id, name_key(customer.name), *values(customer)) for customer_id, customer in customers),
         constants={"updated_at": now},
@@ -106,13 +150,13 @@ def update_customers(
 
 def workspace_ids(*, session: Session) -> list[str]:
     """The workspaces that have customers."""
-    query = core_select(CUSTOMER.c.team_id).distinct().order_by(CUSTOMER.c.team_id)
+    query = sa.select(CUSTOMER.c.team_id).distinct().order_by(CUSTOMER.c.team_id)
     return list(session.connection().execute(query).scalars())
 
 
 def customer_rows(team_id: str, *, session: Session) -> Iterator[RowMapping]:
     """Every column of every customer of the workspace, by name."""
-    query = core_select(CUSTOMER).where(CUSTOMER.c.team_id == team_id).order_by(CUSTOMER.c.name_key)
+    query = sa.select(CUSTOMER).where(CUSTOMER.c.team_id == team_id).order_by(CUSTOMER.c.name_key)
     yield from session.connection().execute(query.execution_options(yield_per=CHUNK)).mappings()
 
 
@@ -122,15 +166,9 @@ def customer_by_id(team_id: str, customer_id: int, *, session: Session) -> Custo
     return customer if customer is not None and customer.team_id == team_id else None
 
 
-def customers_containing(team_id: str, text: str, *, session: Session, limit: int) -> Sequence[Customer]:
-    """Customers whose name contains `text` (ignoring case and extra spaces), by name."""
-    query = (
-        select(Customer)
-        .where(Customer.team_id == team_id, col(Customer.name_key).contains(name_key(text), autoescape=True))
-        .order_by(col(Customer.name_key))
-        .limit(limit)
-    )
-    return session.exec(query).all()
+def customers_containing(team_id: str, text: str, *, reader: Reader, limit: int) -> list[Customer]:
+    """Customers whose name contains `text` (ignoring case and extra spaces), by name (for reading)."""
+    return _CONTAINING.all(reader, team_id=team_id, pattern=_contains(name_key(text)), limit=limit)
 
 
 def customer_names(team_id: str, *, session: Session) -> list[tuple[int, str]]:
@@ -139,21 +177,14 @@ def customer_names(team_id: str, *, session: Session) -> list[tuple[int, str]]:
     return [(int(row[0]), row[1]) for row in session.exec(query).all() if row[0] is not None]
 
 
-_NAME_ROWS = core_select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.name_key, CUSTOMER.c.owner_user_id).where(
-    CUSTOMER.c.team_id == bindparam("team_id")
-)
-_NEWEST_ID = core_select(func.max(CUSTOMER.c.id))
-
-
-def customer_name_rows(team_id: str, *, session: Session) -> list[tuple[int, str, str, str]]:
+def customer_name_rows(team_id: str, *, reader: Reader) -> list[tuple[int, str, str, str]]:
     """(id, name, name key, owner) of every customer in the workspace, in no particular order."""
-    rows = session.connection().execute(_NAME_ROWS, {"team_id": team_id})
-    return [(int(row[0]), row[1], row[2], row[3]) for row in rows]
+    return _NAME_ROWS.all(reader, team_id=team_id)
 
 
-def newest_customer_id(*, session: Session) -> int:
+def newest_customer_id(*, reader: Reader) -> int:
     """The highest customer id in the database (0 when empty): it grows whenever a customer is added."""
-    return int(session.connection().execute(_NEWEST_ID).scalar() or 0)
+    return _NEWEST_ID.first(reader) or 0
 
 
 def active_counts(team_id: str, *, session: Session) -> tuple[int, int]:
@@ -184,17 +215,13 @@ def customer_count(team_id: str, *, session: Session) -> int:
 
 
 def customers_like_any(
-    team_id: str, fragments: Sequence[str], *, session: Session, limit: int
+    team_id: str, fragments: Sequence[str], *, reader: Reader, limit: int
 ) -> list[tuple[int, str]]:
-    """(id, name) of customers whose name contains any of `fragments` (candidates for close names)."""
+    """(id, name) of customers whose name contains any of `fragments` (at most `LIKE_FRAGMENTS`)."""
     if not fragments:
         return []
-    query = (
-        select(Customer.id, Customer.name)
-        .where(
-            Customer.team_id == team_id,
-            or_(*(col(Customer.name_key).contains(fragment, autoescape=True) for fragment in fragments)),
-        )
-        .limit(limit)
-    )
-    return [(int(row[0] or 0), row[1]) for row in session.exec(query).all()]
+    if len(fragments) > LIKE_FRAGMENTS:
+        raise ValueError(f"at most {LIKE_FRAGMENTS} fragments")
+    padded = [*fragments, *[fragments[0]] * (LIKE_FRAGMENTS - len(fragments))]
+    patterns = {f"pattern{n}": _contains(fragment) for n, fragment in enumerate(padded)}
+    return _LIKE_ANY.all(reader, team_id=team_id, limit=limit, **patterns)

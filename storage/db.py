@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
+from storage.fast_read import Reader
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any fixed number: it names the lock that serialises upgrades across processes on PostgreSQL.
@@ -94,6 +96,15 @@ class Database:
         """A session for reading; nothing is committed."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """A pooled connection for `FastQuery` reads, in no transaction of ours (see `storage.fast_read`)."""
+        connection = self.engine.raw_connection()
+        try:
+            yield Reader(connection.driver_connection, self.engine.dialect)
+        finally:
+            connection.close()  # back to the pool, which rolls back whatever the driver began
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:

@@ -18,9 +18,8 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from sqlmodel import Session
-
 from storage.customers import customer_name_rows, newest_customer_id
+from storage.fast_read import Reader
 from storage.models import name_key
 
 NAMES_TTL = 10.0
@@ -107,15 +106,13 @@ class NameIndexes:
         self._indexes: dict[str, NameIndex] = {}
 
     def search(
-        self, team_id: str, text: str, *, caller_user_id: str, session: Session, limit: int
+        self, team_id: str, text: str, *, caller_user_id: str, reader: Reader, limit: int
     ) -> Sequence[tuple[int, str]]:
         """Typeahead: see `NameIndex.search`."""
-        return self._current(team_id, session=session).search(
-            text, caller_user_id=caller_user_id, limit=limit
-        )
+        return self._current(team_id, reader=reader).search(text, caller_user_id=caller_user_id, limit=limit)
 
-    def _current(self, team_id: str, *, session: Session) -> NameIndex:
-        newest = newest_customer_id(session=session)
+    def _current(self, team_id: str, *, reader: Reader) -> NameIndex:
+        newest = newest_customer_id(reader=reader)
         index = self._indexes.get(team_id)
         if index is not None and index.newest_id >= newest and index.expires > self._clock():
             return index
@@ -123,7 +120,7 @@ class NameIndexes:
         with self._lock:
             index = self._indexes.get(team_id)
             if index is None or index.newest_id < newest or index.expires <= self._clock():
-                rows = customer_name_rows(team_id, session=session)
+                rows = customer_name_rows(team_id, reader=reader)
                 index = NameIndex(rows, newest_id=newest, expires=self._clock() + self._ttl)
                 self._indexes[team_id] = index
             return index

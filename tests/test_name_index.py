@@ -68,8 +68,8 @@ def test_a_new_customer_shows_at_once_and_other_changes_within_the_ttl(db: Datab
     names = NameIndexes(ttl=10.0, clock=lambda: now[0])
 
     def search(text: str, caller: str = "U1", team_id: str = "T1") -> list[str]:
-        with db.session() as session:
-            found = names.search(team_id, text, caller_user_id=caller, session=session, limit=10)
+        with db.reader() as reader:
+            found = names.search(team_id, text, caller_user_id=caller, reader=reader, limit=10)
         return [name for _, name in found]
 
     acme = add(db, "Acme", "U2")
