@@ -23,6 +23,8 @@ from storage.fast_read import Reader
 from storage.models import name_key
 
 NAMES_TTL = 10.0
+# Searches remembered per index (callers × texts typed); past this the memory starts afresh.
+MAX_ANSWERS = 4096
 # Name keys hold single spaces only (see `name_key`), so this never occurs inside one.
 _SEPARATOR = "\n"
 _LAST = "\U0010ffff"
@@ -67,6 +69,7 @@ class NameIndex:
         for position, row in enumerate(ordered):
             self._owner_rows.setdefault(row[3], []).append(position)
         self._owners: dict[str, tuple[_Keys, str]] = {}
+        self._answers: dict[tuple[str, str, int], tuple[tuple[int, str], ...]] = {}
 
     def _own(self, owner: str) -> tuple[_Keys, str, list[int]]:
         positions = self._owner_rows.get(owner, [])
@@ -76,10 +79,22 @@ class NameIndex:
             cached = self._owners[owner] = (_Keys(keys), _SEPARATOR.join(keys) + _SEPARATOR)
         return cached[0], cached[1], positions
 
-    def search(self, text: str, *, caller_user_id: str, limit: int) -> list[tuple[int, str]]:
+    def search(self, text: str, *, caller_user_id: str, limit: int) -> tuple[tuple[int, str], ...]:
         """(id, name) of customers whose name contains `text` (ignoring case and extra spaces), at most
-        `limit`: the caller's own first, then names starting with `text`, then the rest, each by name."""
+        `limit`: the caller's own first, then names starting with `text`, then the rest, each by name.
+
+        Answers are kept with the index (which never changes): keystrokes repeat the same few prefixes.
+        """
         key = name_key(text)
+        asked = (caller_user_id, key, limit)
+        answer = self._answers.get(asked)
+        if answer is None:
+            if len(self._answers) >= MAX_ANSWERS:
+                self._answers.clear()
+            answer = self._answers[asked] = self._search(key, caller_user_id=caller_user_id, limit=limit)
+        return answer
+
+    def _search(self, key: str, *, caller_user_id: str, limit: int) -> tuple[tuple[int, str], ...]:
         found: dict[int, str] = {}
 
         def take(positions: Iterable[int]) -> None:
@@ -93,7 +108,7 @@ class NameIndex:
         if key:
             take(range(bisect_left(self._keys, key), bisect_left(self._keys, key + _LAST)))
         take(self._all.containing(self._joined, key))
-        return list(found.items())
+        return tuple(found.items())
 
 
 class NameIndexes:

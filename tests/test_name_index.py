@@ -48,11 +48,23 @@ def test_search_order_and_limit(text: str, caller: str, limit: int, expected: li
 
 
 def test_search_answers_names_as_stored() -> None:
-    assert index().search("corp", caller_user_id="U1", limit=5) == [(3, "Acme  Corp")]
+    assert index().search("corp", caller_user_id="U1", limit=5) == ((3, "Acme  Corp"),)
 
 
 def test_an_empty_workspace_finds_nothing() -> None:
-    assert index([]).search("", caller_user_id="U1", limit=5) == []
+    assert index([]).search("", caller_user_id="U1", limit=5) == ()
+
+
+def test_answers_are_remembered_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("storage.name_index.MAX_ANSWERS", 2)
+    names = index()
+    first = names.search("acme", caller_user_id="U1", limit=10)
+    assert names.search(" ACME ", caller_user_id="U1", limit=10) is first  # the same key: remembered
+    assert names.search("acme", caller_user_id="U2", limit=10) != first  # another caller: their own first
+    names.search("gam", caller_user_id="U1", limit=10)  # a third answer: the memory starts afresh
+    again = names.search("acme", caller_user_id="U1", limit=10)
+    assert again == first
+    assert again is not first
 
 
 def add(db: Database, name: str, owner: str, team_id: str = "T1") -> int:
