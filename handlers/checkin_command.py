@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -13,50 +12,13 @@ from bot.rules.checkin_line import parse_checkin_line
 from bot.rules.nudges import reason_text
 from bot.services import Services
 from handlers import ids
-from handlers.checkin_store import save_checkin
 from handlers.lookup import find_customer
 from handlers.support import after_ack, caller_today, request_key
+from handlers.typed_checkin import TypedCheckin, button_value, log_now
 from handlers.views.checkin_form import checkin_modal
-from handlers.views.common import VALUE_LIMIT
-from handlers.views.replies import checkin_logged, not_found
-from storage.enums import Verdict
-from storage.models import CheckIn
+from handlers.views.replies import not_found
 
 OPEN_FORM = "holdfast_open_checkin_form"
-
-
-def pick_value(customer_id: int, *, note: str | None, verdict: Verdict | None, key: str) -> str:
-    """A close-match button's value: enough to complete the log with that customer."""
-    value = json.dumps({"c": customer_id, "n": note, "v": verdict.value if verdict else None, "k": key})
-    if len(value) > VALUE_LIMIT:
-        # Too long to carry: the button opens the form for that customer instead.
-        value = json.dumps({"c": customer_id, "n": None, "v": None, "k": key})
-    return value
-
-
-def log_now(
-    services: Services,
-    *,
-    team_id: str,
-    user_id: str,
-    customer_id: int,
-    note: str,
-    verdict: Verdict | None,
-    key: str,
-    context: BoltContext,
-) -> dict[str, Any]:
-    """Store a check-in dated today by the caller; the one-line confirmation to send back."""
-    today = caller_today(services, context)
-    checkin = CheckIn(
-        team_id=team_id,
-        customer_id=customer_id,
-        occurred_on=today,
-        author_user_id=user_id,
-        note=note,
-        verdict=verdict or Verdict.NOT_ASKED,
-    )
-    stored, customer = save_checkin(services, checkin, customer_id=customer_id, key=key)
-    return checkin_logged(customer.name, stored, today=today, reason=reason_text(customer))
 
 
 def register(app: App, services: Services) -> None:
@@ -68,6 +30,9 @@ def register(app: App, services: Services) -> None:
             ack()
             return
         key = request_key("checkin", team_id, user_id, body.get("trigger_id"), body.get("text"))
+        typed = TypedCheckin(
+            note=line.note or "", verdict=line.verdict, key=key, typed_on=caller_today(services, context)
+        )
         with services.database.reader() as reader:
             found = find_customer(team_id, line.customer, reader=reader)
         customer = found.customer
@@ -77,8 +42,10 @@ def register(app: App, services: Services) -> None:
                     line.customer,
                     found.suggestions,
                     pick_action=ids.PICK_FOR_CHECKIN_ACTION,
-                    pick_value=lambda cid: pick_value(cid, note=line.note, verdict=line.verdict, key=key),
+                    pick_value=lambda cid: button_value(typed, c=cid),
                     add_name=line.customer,
+                    add_action=ids.ADD_FOR_CHECKIN_ACTION,
+                    add_value=lambda name: button_value(typed, a=name),
                 )
             )
             return
@@ -86,17 +53,7 @@ def register(app: App, services: Services) -> None:
             context[OPEN_FORM] = {"customer": [customer.id, customer.name], "reason": reason_text(customer)}
             ack()
             return
-        reply = log_now(
-            services,
-            team_id=team_id,
-            user_id=user_id,
-            customer_id=customer.id,
-            note=line.note or "",
-            verdict=line.verdict,
-            key=key,
-            context=context,
-        )
-        ack(**reply)
+        ack(**log_now(services, context, typed, customer_id=customer.id, key=key))
 
     @after_ack
     def open_form(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:

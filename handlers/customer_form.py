@@ -1,26 +1,36 @@
-"""The add-customer form: a name already taken is refused in the form."""
+"""The add-customer form: a name already taken is refused in the form.
+
+Opened by the Add button under `/checkin <unknown>: <note>`, it also logs that check-in once the
+customer is added (at most once, under the `/checkin` request's key).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 from sqlalchemy.exc import IntegrityError
 
 from bot.rules.forms import customer_mistakes, parse_arr
+from bot.rules.nudges import reason_text
 from bot.services import Services
 from bot.slack_text import safe
 from handlers import ids
 from handlers.access import CANNOT_OWN, may_own
-from handlers.support import caller_today
+from handlers.support import caller_today, reply_to_opener
+from handlers.typed_checkin import TypedCheckin, log_now
+from handlers.views.checkin_form import checkin_modal
 from handlers.views.common import form_errors
 from handlers.views.customer_form import FIELD_BLOCKS, CustomerDraft, read_customer_form
 from handlers.views.replies import done_modal
 from storage.customers import customer_by_name
 from storage.models import Customer, name_key
 
+REPLY = "holdfast_added_reply"
 # A submission Slack retries finds the customer it added a moment ago: not a duplicate name.
 RETRY_WINDOW = timedelta(minutes=10)
 
@@ -36,19 +46,45 @@ def _same_submission(existing: Customer, draft: CustomerDraft, owner: str, servi
     )
 
 
+def _typed_checkin(view: dict[str, Any]) -> TypedCheckin | None:
+    """The check-in typed with `/checkin` that the form carries, if it was opened from there."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    return TypedCheckin.from_fields(metadata["checkin"]) if "checkin" in metadata else None
+
+
 def register(app: App, services: Services) -> None:
+    def after_adding(customer: Customer, typed: TypedCheckin | None, context: BoltContext) -> View:
+        """What the form turns into once `customer` is added.
+
+        Done; from `/checkin`, done with the typed check-in logged (and its reply for the Add button's
+        message put in the context), or the check-in form for the customer when the note did not come
+        along (none typed, or too long to carry).
+        """
+        name = safe(customer.name, 200)
+        if typed is None:
+            return done_modal(
+                "Customer added", f"Added *{name}*. Log a conversation with `/checkin {name}: …`"
+            )
+        assert customer.id is not None
+        if not typed.note:
+            today = caller_today(services, context)
+            return checkin_modal(
+                today=today, customer=(customer.id, customer.name), reason=reason_text(customer)
+            )
+        reply = log_now(services, context, typed, customer_id=customer.id, key=typed.key)
+        context[REPLY] = {**reply, "replace_original": True}
+        return done_modal("Customer added", f"Added *{name}*.\n{reply['blocks'][0]['text']['text']}")
+
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         team_id = str(context.team_id)
         draft = read_customer_form(body["view"]["state"]["values"])
+        typed = _typed_checkin(body["view"])
         owner = draft.owner_user_id or str(context.user_id)
         today = caller_today(services, context)
         with services.database.reader() as reader:
             existing = customer_by_name(team_id, draft.name, reader=reader) if draft.name else None
         if existing is not None and _same_submission(existing, draft, owner, services):
-            ack(
-                response_action="update",
-                view=done_modal("Customer added", f"Added *{safe(existing.name, 200)}*."),
-            )
+            ack(response_action="update", view=after_adding(existing, typed, context))
             return
         mistakes = customer_mistakes(
             name=draft.name,
@@ -84,8 +120,7 @@ def register(app: App, services: Services) -> None:
                 errors={ids.CUSTOMER_NAME: "A customer with this name already exists."},
             )
             return
-        name = safe(customer.name, 200)
-        text = f"Added *{name}*. Log a conversation with `/checkin {name}: …`"
-        ack(response_action="update", view=done_modal("Customer added", text))
+        ack(response_action="update", view=after_adding(customer, typed, context))
 
-    app.view(ids.CUSTOMER_VIEW)(submit)
+    # From `/checkin`, the message with the Add button then shows the check-in logged.
+    app.view(ids.CUSTOMER_VIEW)(ack=submit, lazy=[reply_to_opener(REPLY)])

@@ -30,10 +30,12 @@ ANSWER_VERDICT_ACTION = "answer_verdict"
 NEW_REASON_VIEW = "new_reason_form"
 NEW_REASON = "new_reason"
 
-# Close matches for an unknown name: complete the log, show the card, or add the customer.
+# Close matches for an unknown name: complete the log, show the card, or add the customer
+# (from `/checkin`, adding it also logs the check-in typed with it).
 PICK_FOR_CHECKIN_ACTION = "pick_for_checkin"
 PICK_FOR_CARD_ACTION = "pick_for_card"
 ADD_CUSTOMER_ACTION = "add_customer"
+ADD_FOR_CHECKIN_ACTION = "add_customer_for_checkin"
 
 # The add-customer form.
 CUSTOMER_VIEW = "customer_form"

@@ -11,13 +11,12 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers import ids
-from handlers.checkin_command import log_now
 from handlers.checkin_form import open_checkin_form
 from handlers.customer_command import card_for
 from handlers.support import KeyCutoffs, after_ack, request_key
+from handlers.typed_checkin import TypedCheckin, log_now
 from handlers.views.customer_form import customer_modal
 from handlers.views.replies import message
-from storage.enums import Verdict
 
 
 def register(app: App, services: Services) -> None:
@@ -30,19 +29,12 @@ def register(app: App, services: Services) -> None:
     def complete_log(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         choice = json.loads(body["actions"][0]["value"])
         customer_id = int(choice["c"])
-        if not choice.get("n"):
+        typed = TypedCheckin.from_fields(choice)
+        if not typed.note:
             open_checkin_form(services, client, body, context, customer_id)
             return
-        reply = log_now(
-            services,
-            team_id=str(context.team_id),
-            user_id=str(context.user_id),
-            customer_id=customer_id,
-            note=str(choice["n"]),
-            verdict=Verdict(choice["v"]) if choice.get("v") else None,
-            key=request_key("pick", choice.get("k"), customer_id),
-            context=context,
-        )
+        key = request_key("pick", typed.key, customer_id)
+        reply = log_now(services, context, typed, customer_id=customer_id, key=key)
         respond(**reply, replace_original=True)
 
     app.action(ids.numbered_pattern(ids.PICK_FOR_CHECKIN_ACTION))(ack=acknowledge, lazy=[complete_log])
@@ -57,8 +49,15 @@ def register(app: App, services: Services) -> None:
 
     @after_ack
     def add_customer(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
-        name = str(body["actions"][0].get("value") or "")
-        view = customer_modal(name=name, owner_user_id=str(context.user_id))
+        action = body["actions"][0]
+        name, metadata = str(action.get("value") or ""), None
+        if action["action_id"] == ids.ADD_FOR_CHECKIN_ACTION:
+            # The form carries the typed check-in (logged once the customer is added) and where to
+            # confirm it: the message with this button.
+            typed = json.loads(name)
+            name, metadata = str(typed["a"]), {"checkin": typed, "response_url": body.get("response_url")}
+        view = customer_modal(name=name, owner_user_id=str(context.user_id), metadata=metadata)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.action(ids.ADD_CUSTOMER_ACTION)(ack=acknowledge, lazy=[add_customer])
+    app.action(ids.ADD_FOR_CHECKIN_ACTION)(ack=acknowledge, lazy=[add_customer])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from bot.rules.digest import local_now
 from bot.rules.key_accounts import cutoff_rank
@@ -93,6 +95,20 @@ def after_ack(func: Callable[..., None]) -> Callable[..., None]:
     # Bolt reads the arguments to inject from the unwrapped function: keep them `run`'s.
     vars(run).pop("__wrapped__", None)
     return run
+
+
+def reply_to_opener(reply_key: str) -> Callable[..., None]:
+    """Post-ack work for a form opened by a message's button: `context[reply_key]`, when set, goes to
+    the `response_url` in the form's metadata (replacing that message when the reply says so).
+    """
+
+    @after_ack
+    def send_reply(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        metadata = json.loads(body["view"].get("private_metadata") or "{}")
+        if context.get(reply_key) and metadata.get("response_url"):
+            WebhookClient(metadata["response_url"]).send_dict(context[reply_key])
+
+    return send_reply
 
 
 class TTLCache:

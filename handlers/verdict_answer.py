@@ -8,12 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from bot.rules.nudges import reason_text
 from bot.services import Services
 from handlers import ids
-from handlers.support import after_ack
+from handlers.support import after_ack, reply_to_opener
 from handlers.views.checkin_form import new_reason_modal, read_new_reason
 from handlers.views.replies import done_modal, verdict_recorded
 from storage.checkins import checkin_by_id, record_verdict
@@ -87,12 +86,4 @@ def register(app: App, services: Services) -> None:
         context[REPLY] = reply
         ack(response_action="update", view=done_modal("Reason updated", reply["text"] if reply else "Saved."))
 
-    @after_ack
-    def replace_question(
-        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        metadata = json.loads(body["view"].get("private_metadata") or "{}")
-        if context.get(REPLY) and metadata.get("response_url"):
-            WebhookClient(metadata["response_url"]).send_dict(context[REPLY])
-
-    app.view(ids.NEW_REASON_VIEW)(ack=submit, lazy=[replace_question])
+    app.view(ids.NEW_REASON_VIEW)(ack=submit, lazy=[reply_to_opener(REPLY)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from bot.app import create_app
 from bot.server import HttpServer, finish_listener_work, make_wsgi_app
 from bot.services import Services
 from bot.settings import Settings
+from handlers import ids
 from storage.db import Database
 from storage.models import Customer, name_key
 from tests.slack_requests import (
@@ -92,11 +93,25 @@ def all_text(value: Any) -> str:
     return ""
 
 
+def customer_form_values(
+    name: str, *, owner: str = "U1", reason: str | None = None, arr: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """The add-customer form's `state.values` as Slack submits them."""
+    return {
+        ids.CUSTOMER_NAME: {ids.CUSTOMER_NAME: {"type": "plain_text_input", "value": name}},
+        ids.CUSTOMER_OWNER: {ids.CUSTOMER_OWNER: {"type": "users_select", "selected_user": owner}},
+        ids.CUSTOMER_REASON: {ids.CUSTOMER_REASON: {"type": "plain_text_input", "value": reason}},
+        ids.CUSTOMER_ARR: {ids.CUSTOMER_ARR: {"type": "plain_text_input", "value": arr}},
+    }
+
+
 @contextmanager
-def serve_app(database: Database, slack: SlackStub, **overrides: Any) -> Iterator[LiveApp]:
+def serve_app(
+    database: Database, slack: SlackStub, *, clock: Callable[[], datetime] = lambda: NOW, **overrides: Any
+) -> Iterator[LiveApp]:
     """The app on a free loopback port, stopped (and its after-ack work finished) on exit."""
     slack.add_user("U1", tz="Europe/London")
-    services = Services(make_settings(slack, database, **overrides), database, clock=lambda: NOW)
+    services = Services(make_settings(slack, database, **overrides), database, clock=clock)
     app = create_app(services)
     server = HttpServer(make_wsgi_app(app, database.ping), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.serve, daemon=True)

@@ -6,13 +6,16 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from handlers import ids
+from storage.db import Database
 from storage.enums import Change, Expectation, Verdict
 from storage.models import CheckIn, Customer
-from tests.live_app import TODAY, LiveApp, all_text, reply
+from tests.live_app import NOW, TODAY, LiveApp, all_text, customer_form_values, reply, serve_app
 from tests.slack_requests import block_action, block_suggestion, view_action, view_submission
+from tests.slack_stub import SlackStub
 
 
 def checkins(live: LiveApp) -> list[CheckIn]:
@@ -192,6 +195,128 @@ def test_ambiguous_name_lists_the_candidates(live: LiveApp) -> None:
     body = reply(live.command("/checkin", "acme: hello"))
     labels = [e["text"]["text"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert labels == ["Acme East", "Acme West", "Add acme"]
+    assert checkins(live) == []
+
+
+def buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def customer_named(live: LiveApp, name: str) -> Customer:
+    with live.services.database.session() as session:
+        [found] = session.exec(select(Customer).where(Customer.name == name)).all()
+    return found
+
+
+def add_button(live: LiveApp, text: str, **command: Any) -> dict[str, Any]:
+    """`/checkin <text>` naming a customer nobody added yet: the reply's Add button."""
+    add = buttons(reply(live.command("/checkin", text, **command)))[-1]
+    assert add["action_id"] == ids.ADD_FOR_CHECKIN_ACTION
+    assert len(add["value"]) <= 2000
+    return add
+
+
+def open_add_form(live: LiveApp, add: dict[str, Any]) -> dict[str, Any]:
+    """Press `add` (in a message with response URL `add`): the add-customer form it opened."""
+    opened = len(live.slack.calls_to("views.open"))
+    live.interact(block_action(add["action_id"], add["value"], response_url=live.slack.response_url("add")))
+    view: dict[str, Any] = live.slack.wait_for("views.open", opened + 1)[-1].args["view"]
+    assert view["callback_id"] == ids.CUSTOMER_VIEW
+    return view
+
+
+def submit_add(
+    live: LiveApp, view: dict[str, Any], name: str, *, view_id: str = "V0001", retry_num: int | None = None
+) -> dict[str, Any]:
+    """Submit the add-customer form `view` for `name`: the ack's body."""
+    values = customer_form_values(name)
+    payload = view_submission(
+        ids.CUSTOMER_VIEW, values, view_id=view_id, private_metadata=view["private_metadata"]
+    )
+    return reply(live.interact(payload, retry_num=retry_num))
+
+
+def test_add_logs_the_checkin_typed_for_the_unknown_customer(live: LiveApp) -> None:
+    live.add_customer("Globex Corporation")
+    view = open_add_form(live, add_button(live, "Globex Corp Inc: they want a discount #weakened"))
+    assert inputs(view)[ids.CUSTOMER_NAME]["element"]["initial_value"] == "Globex Corp Inc"
+
+    done = submit_add(live, view, "Globex Corp Inc")
+
+    added = customer_named(live, "Globex Corp Inc")
+    [stored] = checkins(live)
+    assert (stored.customer_id, stored.note, stored.verdict) == (
+        added.id,
+        "they want a discount",
+        Verdict.WEAKENED,
+    )
+    assert (stored.occurred_on, stored.author_user_id) == (TODAY, "U1")
+    assert done["response_action"] == "update"
+    logged = "Logged a check-in with *Globex Corp Inc* on 14 March: they want a discount Reason: weakened."
+    assert "Added *Globex Corp Inc*." in all_text(done["view"])
+    assert logged in all_text(done["view"])
+    # The message with the Add button ("Nothing was saved yet") now shows the check-in.
+    [confirmed] = live.slack.wait_for("response_url")
+    assert confirmed.path == "/response/add"
+    assert confirmed.args["replace_original"] is True
+    assert logged in all_text(confirmed.args["blocks"])
+
+
+def test_add_stores_the_typed_checkin_once_however_often_it_is_sent(live: LiveApp) -> None:
+    add = add_button(live, "Initrode: kickoff call #holds", trigger_id="T-9")
+    view = open_add_form(live, add)
+    first = submit_add(live, view, "Initrode", view_id="V1")
+    again = submit_add(live, view, "Initrode", view_id="V1", retry_num=1)
+    # Add pressed again on the same message and the form sent again; then Slack retries `/checkin`.
+    twice = submit_add(live, open_add_form(live, add), "Initrode", view_id="V2")
+    retried = reply(live.command("/checkin", "Initrode: kickoff call #holds", trigger_id="T-9", retry_num=1))
+
+    added = customer_named(live, "Initrode")
+    [stored] = checkins(live)
+    assert (stored.customer_id, stored.note, stored.verdict) == (added.id, "kickoff call", Verdict.HOLDS)
+    for body in (first, again, twice):
+        assert "Logged a check-in with *Initrode*" in all_text(body["view"])
+    assert "Logged a check-in with *Initrode*" in all_text(retried["blocks"])
+
+
+def test_add_echoes_the_typed_note_escaped(live: LiveApp) -> None:
+    view = open_add_form(live, add_button(live, "Initrode: told <!channel> & <@U2> the plan"))
+    done = submit_add(live, view, "Initrode")
+
+    [stored] = checkins(live)
+    assert stored.note == "told <!channel> & <@U2> the plan"
+    confirmed = live.slack.wait_for("response_url")[0].args
+    for shown in (done["view"], confirmed):
+        assert "told &lt;!channel&gt; &amp; &lt;@U2&gt; the plan" in all_text(shown)
+        assert "<!channel>" not in json.dumps(shown)
+        assert "<@U2>" not in json.dumps(shown)
+
+
+def test_add_dates_the_checkin_the_day_it_was_typed(db: Database, slack: SlackStub) -> None:
+    now = NOW
+    with serve_app(db, slack, clock=lambda: now) as live:
+        view = open_add_form(live, add_button(live, "Initrode: late call"))
+        now = NOW + timedelta(days=1)
+        done = submit_add(live, view, "Initrode")
+        [stored] = checkins(live)
+    assert stored.occurred_on == TODAY
+    assert "on 14 March: late call" in all_text(done["view"])
+
+
+@pytest.mark.parametrize("text", ["Initrode", "Initrode: " + "a long note " * 175])
+def test_add_without_a_note_to_carry_opens_the_checkin_form_for_the_new_customer(
+    live: LiveApp, text: str
+) -> None:
+    add = add_button(live, text)
+    # A note too long for a button is left out whole, never cut.
+    assert json.loads(add["value"])["n"] == ""
+
+    done = submit_add(live, open_add_form(live, add), "Initrode")
+
+    added = customer_named(live, "Initrode")
+    assert done["response_action"] == "update"
+    assert done["view"]["callback_id"] == ids.CHECKIN_VIEW
+    assert inputs(done["view"])[ids.CHECKIN_CUSTOMER]["element"]["initial_option"]["value"] == str(added.id)
     assert checkins(live) == []
 
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 from handlers import ids
 from storage.enums import Expectation, Verdict
 from storage.models import CheckIn, Customer
-from tests.live_app import TODAY, LiveApp, all_text, reply
-from tests.slack_requests import view_submission
+from tests.live_app import TODAY, LiveApp, all_text, customer_form_values, reply
+from tests.slack_requests import block_action, view_submission
 
 
 def _checkin(live: LiveApp, customer: Customer, days_ago: int, note: str, **fields: Any) -> None:
@@ -136,13 +136,8 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
     assert elements[ids.CUSTOMER_NAME]["initial_value"] == "Initrode"
     assert elements[ids.CUSTOMER_OWNER]["initial_user"] == "U1"
 
-    def values(name: str, arr: str) -> dict[str, dict[str, object]]:
-        return {
-            ids.CUSTOMER_NAME: {ids.CUSTOMER_NAME: {"type": "plain_text_input", "value": name}},
-            ids.CUSTOMER_OWNER: {ids.CUSTOMER_OWNER: {"type": "users_select", "selected_user": "U1"}},
-            ids.CUSTOMER_REASON: {ids.CUSTOMER_REASON: {"type": "plain_text_input", "value": "Reliability"}},
-            ids.CUSTOMER_ARR: {ids.CUSTOMER_ARR: {"type": "plain_text_input", "value": arr}},
-        }
+    def values(name: str, arr: str) -> dict[str, dict[str, Any]]:
+        return customer_form_values(name, reason="Reliability", arr=arr)
 
     taken = reply(live.interact(view_submission(ids.CUSTOMER_VIEW, values("INITECH", "10k"))))
     assert taken["response_action"] == "errors"
@@ -168,12 +163,34 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
 
 def test_add_refuses_an_owner_outside_the_account_team(live: LiveApp) -> None:
     live.slack.add_user("UGUEST", is_restricted=True)
-    values = {
-        ids.CUSTOMER_NAME: {ids.CUSTOMER_NAME: {"type": "plain_text_input", "value": "Initrode"}},
-        ids.CUSTOMER_OWNER: {ids.CUSTOMER_OWNER: {"type": "users_select", "selected_user": "UGUEST"}},
-    }
+    values = customer_form_values("Initrode", owner="UGUEST")
     refused = reply(live.interact(view_submission(ids.CUSTOMER_VIEW, values)))
     assert refused["response_action"] == "errors"
     assert "cannot own customers" in refused["errors"][ids.CUSTOMER_OWNER]
     with live.services.database.session() as session:
         assert session.exec(select(Customer).where(Customer.name == "Initrode")).all() == []
+
+
+def test_add_button_for_an_unknown_name_adds_the_customer_and_logs_nothing(live: LiveApp) -> None:
+    body = reply(live.command("/customer", "Initrode"))
+    [add] = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (add["action_id"], add["value"]) == (ids.ADD_CUSTOMER_ACTION, "Initrode")
+
+    live.interact(block_action(add["action_id"], add["value"], response_url=live.slack.response_url("add")))
+    view = live.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.CUSTOMER_VIEW
+    assert view["private_metadata"] == "{}"
+    done = reply(
+        live.interact(
+            view_submission(
+                ids.CUSTOMER_VIEW, customer_form_values("Initrode"), private_metadata=view["private_metadata"]
+            )
+        )
+    )
+
+    assert done["response_action"] == "update"
+    assert done["view"]["title"]["text"] == "Customer added"
+    assert "Added *Initrode*. Log a conversation with `/checkin Initrode: …`" in all_text(done["view"])
+    with live.services.database.session() as session:
+        assert [c.name for c in session.exec(select(Customer)).all()] == ["Initrode"]
+        assert session.exec(select(CheckIn)).all() == []

@@ -85,8 +85,13 @@ def not_found(
     pick_action: str,
     pick_value: Callable[[int], str],
     add_name: str,
+    add_action: str = ids.ADD_CUSTOMER_ACTION,
+    add_value: Callable[[str], str] = str,
 ) -> dict[str, Any]:
-    """A friendly 'no such customer', with up to 5 close names to pick and a button to add it."""
+    """A friendly 'no such customer', with up to 5 close names to pick and a button to add it.
+
+    Each button's value is `pick_value(customer id)` or `add_value(name to add)`.
+    """
     asked = safe(quoted(query, 80))
     if suggestions:
         intro = f"I couldn't find exactly {asked}. Did you mean one of these? Nothing was saved yet."
@@ -96,7 +101,8 @@ def not_found(
         button(name, ids.numbered(pick_action, index), pick_value(customer_id))
         for index, (customer_id, name) in enumerate(suggestions[:5])
     ]
-    elements.append(button(f"Add {' '.join(add_name.split())}"[:70], ids.ADD_CUSTOMER_ACTION, add_name[:200]))
+    label = f"Add {' '.join(add_name.split())}"[:70]
+    elements.append(button(label, add_action, add_value(add_name[:200])))
     return message([section(intro), actions(elements)], f"No customer called {asked}.")
 
 

@@ -1,0 +1,86 @@
+"""A check-in typed as `/checkin <customer>: <note>`: logged at once, or carried until its customer is known.
+
+When the customer is not found, the close-match and Add buttons carry it in their value, and the
+add-customer form in its metadata, so picking or adding the customer still logs what was typed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from bot.rules.nudges import reason_text
+from bot.services import Services
+from handlers.checkin_store import save_checkin
+from handlers.support import caller_today
+from handlers.views.common import VALUE_LIMIT
+from handlers.views.replies import checkin_logged
+from storage.enums import Verdict
+from storage.models import CheckIn
+
+
+@dataclass(frozen=True)
+class TypedCheckin:
+    """The note and verdict tag as typed, the `/checkin` request's key, and the caller's day then.
+
+    An empty `note` (none typed, or too long to carry) logs nothing: the check-in form opens instead.
+    """
+
+    note: str
+    verdict: Verdict | None
+    key: str
+    typed_on: date
+
+    def fields(self) -> dict[str, Any]:
+        """The JSON fields that carry it."""
+        return {
+            "n": self.note,
+            "v": self.verdict.value if self.verdict else None,
+            "k": self.key,
+            "d": self.typed_on.isoformat(),
+        }
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> TypedCheckin:
+        """Read it back from `fields()` (other keys are ignored)."""
+        return cls(
+            note=str(fields.get("n") or ""),
+            verdict=Verdict(fields["v"]) if fields.get("v") else None,
+            key=str(fields["k"]),
+            typed_on=date.fromisoformat(fields["d"]),
+        )
+
+
+def button_value(typed: TypedCheckin, **target: object) -> str:
+    """`target` (the customer to log with) and `typed`, as a button value within Slack's limit.
+
+    A note too long to fit is left out whole, never cut: the button then opens the check-in form.
+    """
+    value = json.dumps({**target, **typed.fields()})
+    if len(value) > VALUE_LIMIT:
+        value = json.dumps({**target, **replace(typed, note="").fields()})
+    return value
+
+
+def log_now(
+    services: Services, context: BoltContext, typed: TypedCheckin, *, customer_id: int, key: str
+) -> dict[str, Any]:
+    """Store `typed` with the customer, by the caller, dated the day it was typed; the reply confirming it.
+
+    `key` identifies the request that stores it: a retry of that request stores nothing more.
+    """
+    checkin = CheckIn(
+        team_id=str(context.team_id),
+        customer_id=customer_id,
+        occurred_on=typed.typed_on,
+        author_user_id=str(context.user_id),
+        note=typed.note,
+        verdict=typed.verdict or Verdict.NOT_ASKED,
+    )
+    stored, customer = save_checkin(services, checkin, customer_id=customer_id, key=key)
+    today = caller_today(services, context)
+    return checkin_logged(customer.name, stored, today=today, reason=reason_text(customer))
