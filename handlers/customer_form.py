@@ -7,7 +7,7 @@ customer is added (at most once, under the `/checkin` request's key).
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -46,10 +46,10 @@ def _same_submission(existing: Customer, draft: CustomerDraft, owner: str, servi
     )
 
 
-def _typed_checkin(view: dict[str, Any]) -> TypedCheckin | None:
+def _typed_checkin(view: dict[str, Any], today: date) -> TypedCheckin | None:
     """The check-in typed with `/checkin` that the form carries, if it was opened from there."""
     metadata = json.loads(view.get("private_metadata") or "{}")
-    return TypedCheckin.from_fields(metadata["checkin"]) if "checkin" in metadata else None
+    return TypedCheckin.from_fields(metadata["checkin"], today=today) if "checkin" in metadata else None
 
 
 def register(app: App, services: Services) -> None:
@@ -78,9 +78,9 @@ def register(app: App, services: Services) -> None:
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         team_id = str(context.team_id)
         draft = read_customer_form(body["view"]["state"]["values"])
-        typed = _typed_checkin(body["view"])
         owner = draft.owner_user_id or str(context.user_id)
         today = caller_today(services, context)
+        typed = _typed_checkin(body["view"], today)
         with services.database.reader() as reader:
             existing = customer_by_name(team_id, draft.name, reader=reader) if draft.name else None
         if existing is not None and _same_submission(existing, draft, owner, services):

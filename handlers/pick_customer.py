@@ -13,7 +13,7 @@ from bot.services import Services
 from handlers import ids
 from handlers.checkin_form import open_checkin_form
 from handlers.customer_command import card_for
-from handlers.support import KeyCutoffs, after_ack, request_key
+from handlers.support import KeyCutoffs, after_ack, caller_today, request_key
 from handlers.typed_checkin import TypedCheckin, log_now
 from handlers.views.customer_form import customer_modal
 from handlers.views.replies import message
@@ -29,7 +29,7 @@ def register(app: App, services: Services) -> None:
     def complete_log(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         choice = json.loads(body["actions"][0]["value"])
         customer_id = int(choice["c"])
-        typed = TypedCheckin.from_fields(choice)
+        typed = TypedCheckin.from_fields(choice, today=caller_today(services, context))
         if not typed.note:
             open_checkin_form(services, client, body, context, customer_id)
             return

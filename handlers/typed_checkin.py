@@ -45,13 +45,16 @@ class TypedCheckin:
         }
 
     @classmethod
-    def from_fields(cls, fields: dict[str, Any]) -> TypedCheckin:
-        """Read it back from `fields()` (other keys are ignored)."""
+    def from_fields(cls, fields: dict[str, Any], *, today: date) -> TypedCheckin:
+        """Read it back from `fields()` (other keys are ignored).
+
+        Buttons sent before the day was carried have none: their check-in is dated `today`.
+        """
         return cls(
             note=str(fields.get("n") or ""),
             verdict=Verdict(fields["v"]) if fields.get("v") else None,
             key=str(fields["k"]),
-            typed_on=date.fromisoformat(fields["d"]),
+            typed_on=date.fromisoformat(fields["d"]) if fields.get("d") else today,
         )
 
 

@@ -189,6 +189,20 @@ def test_unknown_customer_suggests_close_names_and_stores_nothing(live: LiveApp)
     assert len(checkins(live)) == 1
 
 
+def test_a_pick_button_sent_before_the_day_was_carried_logs_today(live: LiveApp) -> None:
+    """Buttons already in Slack when this version came out carry no day: they still log, dated today."""
+    globex = live.add_customer("Globex Corporation")
+    value = json.dumps({"c": globex.id, "n": "from an older button", "v": None, "k": "k1"})
+    live.interact(
+        block_action(
+            ids.numbered(ids.PICK_FOR_CHECKIN_ACTION, 0), value, response_url=live.slack.response_url("p")
+        )
+    )
+    live.slack.wait_for("response_url")
+    [stored] = checkins(live)
+    assert (stored.note, stored.occurred_on) == ("from an older button", TODAY)
+
+
 def test_ambiguous_name_lists_the_candidates(live: LiveApp) -> None:
     live.add_customer("Acme East")
     live.add_customer("Acme West")
