@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.rules.digest import DigestItem, DigestPlan, SnoozePeriod
+from bot.rules.facts import CustomerFacts
 from bot.rules.nudges import why_chosen
 from bot.rules.wording import day_label, days
 from bot.slack_text import safe, shorten
@@ -137,6 +138,17 @@ def done_note(customer_id: int, mrkdwn: str) -> ContextBlock:
     return ContextBlock(
         block_id=block_id(DIGEST_ACTIONS_BLOCK, customer_id),
         elements=[MarkdownTextObject(text=shorten(mrkdwn, SECTION_LIMIT))],
+    )
+
+
+def handed_over_text(customer: CustomerFacts, *, by: str) -> str:
+    """The new owner's direct message after "Not my customer": who handed it over, and why they chose us."""
+    name = " ".join(customer.name.split())
+    reason = why_chosen(customer)
+    why = f"They chose us for {safe(reason, 300)}." if reason else "Why they chose us is not recorded yet."
+    return (
+        f":handshake: <@{by}> handed *{safe(name, 150)}* over to you in Holdfast. {why} "
+        f"Its card: `/customer {safe(name, 150)}`"
     )
 
 

@@ -32,6 +32,10 @@ class AccessGate:
         self.users = TTLCache(USER_TTL, clock)
         self.groups = TTLCache(GROUP_TTL, clock)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> AccessGate:
+        # Bolt copies the context for lazy listeners; they share this gate (and its caches).
+        return self
+
     def _user(self, client: WebClient, user_id: str) -> dict[str, Any] | None:
         try:
             user = client.users_info(user=user_id).get("user")

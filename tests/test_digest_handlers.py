@@ -167,6 +167,34 @@ def test_not_my_customer_asks_who_owns_it_then_reassigns(
         assert owner_by_user("T0001", "U2", session=session) is not None
     text = controls(done.args, target)["elements"][0]["text"]
     assert text == ":handshake: *Acme &lt;!channel&gt; &amp; Co* handed over to <@U2> by <@U1>."
+    # The new owner hears of it, with why the customer chose us; nothing they typed pings anyone.
+    (told,) = slack.wait_for("chat.postMessage")
+    assert told.args["channel"] == "U2"
+    assert told.args["text"] == (
+        ":handshake: <@U1> handed *Acme &lt;!channel&gt; &amp; Co* over to you in Holdfast. They chose us"
+        " for 'Acme &lt;!channel&gt; &amp; Co wanted faster onboarding'. Its card:"
+        " `/customer Acme &lt;!channel&gt; &amp; Co`"
+    )
+
+
+def test_a_control_is_acked_before_its_slack_calls(
+    db: Database, slack: SlackStub, clock: Clock, digest: dict[str, Any]
+) -> None:
+    """Slack wants the ack within 3 seconds: updating the digest comes after it."""
+    app, _ = fresh_app(db, slack, clock)
+    arrived, release, answered = threading.Event(), threading.Event(), threading.Event()
+
+    def held(call: Any) -> None:
+        arrived.set()
+        release.wait(10)
+        answered.set()
+
+    slack.on("chat.update", held)
+    press(app, snooze_payload(digest, customer_ids(digest)[0], "week"))
+    assert arrived.wait(10)
+    assert not answered.is_set()  # acked while chat.update was still waiting for Slack
+    release.set()
+    assert answered.wait(10)
 
 
 def test_cancel_puts_the_buttons_back(
