@@ -51,17 +51,15 @@ def open_checkin_form(
 
 
 def register(app: App, services: Services) -> None:
-    names = NameIndexes()
+    names = NameIndexes(services.database)
 
     def suggest(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        with services.database.reader() as reader:
-            found = names.search(
-                str(context.team_id),
-                str(body.get("value") or ""),
-                caller_user_id=str(context.user_id),
-                reader=reader,
-                limit=TYPEAHEAD_LIMIT,
-            )
+        found = names.search(
+            str(context.team_id),
+            str(body.get("value") or ""),
+            caller_user_id=str(context.user_id),
+            limit=TYPEAHEAD_LIMIT,
+        )
         ack(options=[option(name, str(customer_id)) for customer_id, name in found])
 
     app.options(ids.CHECKIN_CUSTOMER)(suggest)

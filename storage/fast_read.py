@@ -23,8 +23,6 @@ from sqlmodel import Session, SQLModel
 R = TypeVar("R")
 M = TypeVar("M", bound=SQLModel)
 
-Processor = Callable[[Any], Any] | None
-
 
 @dataclass(frozen=True, slots=True)
 class Reader:
@@ -48,7 +46,7 @@ class _Compiled:
     defaults: Mapping[str, Any]
     binders: Mapping[str, Callable[[Any], Any]]
     # Set by the first run: some drivers' processors depend on the column types the cursor reports.
-    processors: tuple[Processor, ...] | None = None
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
 
 
 class FastQuery(Generic[R]):
@@ -76,16 +74,21 @@ class FastQuery(Generic[R]):
         cursor = reader.connection.execute(compiled.sql, self._bind(compiled, params))
         try:
             rows = cursor.fetchall()
-            processors = compiled.processors
-            if processors is None:
-                processors = compiled.processors = self._processors(reader.dialect, cursor.description)
+            converters = compiled.converters
+            if converters is None:
+                converters = compiled.converters = self._converters(reader.dialect, cursor.description)
         finally:
             cursor.close()
         make = self._make
-        return [
-            make([value if p is None else p(value) for p, value in zip(processors, row, strict=True)])
-            for row in rows
-        ]
+        if not converters:
+            return [make(row) for row in rows]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for position, convert in converters:
+                values[position] = convert(values[position])
+            converted.append(make(values))
+        return converted
 
     def first(self, reader: Reader, **params: Any) -> R | None:
         rows = self.all(reader, **params)
@@ -121,9 +124,13 @@ class FastQuery(Generic[R]):
             binders={name: binder for name, binder in binders.items() if binder is not None},
         )
 
-    def _processors(self, dialect: Dialect, description: Sequence[Sequence[Any]]) -> tuple[Processor, ...]:
+    def _converters(
+        self, dialect: Dialect, description: Sequence[Sequence[Any]]
+    ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """Each column's result processor, by position, where the column has one."""
         columns = self._statement.selected_columns
-        return tuple(
+        processors = (
             column.type.dialect_impl(dialect).result_processor(dialect, described[1])
             for column, described in zip(columns, description, strict=True)
         )
+        return tuple((position, p) for position, p in enumerate(processors) if p is not None)
