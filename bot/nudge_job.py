@@ -209,7 +209,7 @@ class NudgeJob:
             with self.services.database.session() as session:
                 owners = {(o.team_id, o.user_id): owner_facts(o) for o in planning_owners(session=session)}
                 customers = planning_customers(session=session)
-            return plan_day(
+            planned = plan_day(
                 customers,
                 owners,
                 now=now,
@@ -221,6 +221,9 @@ class NudgeJob:
                 day=day,
                 only_owner=owner,
             )
+            # Freed while the collector is paused: its first pass afterwards would scan every row once.
+            del customers
+        return planned
 
     # -- owners' time zones ----------------------------------------------------------------------
     def refresh_owners(self, now: datetime) -> None:
