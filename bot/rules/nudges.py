@@ -251,7 +251,8 @@ def _order(customer: CustomerFacts, kinds: Sequence[NudgeKind], today: date) -> 
 
 
 def urgency_order(customer: CustomerFacts, reasons: tuple[DueReason, ...], today: date) -> tuple[object, ...]:
-    """Sort key: most urgent first, then most valuable, then longest without contact, then name."""
+    """Sort key: most urgent first, then most valuable, then longest without contact, then name
+    (`reasons` as `due_reasons` gives them, most urgent first)."""
     return _order(customer, [reason.kind for reason in reasons], today)
 
 
