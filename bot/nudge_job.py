@@ -59,11 +59,10 @@ from bot.gc_pause import gc_paused
 from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, plan_day
 from bot.services import Services
 from bot.slack_client import make_web_client
-from storage.models import Owner
 from storage.nudges import (
     Claim,
     ClaimRefused,
-    all_owners,
+    OwnerRow,
     claim_digest,
     ensure_owners,
     mark_failed,
@@ -72,6 +71,7 @@ from storage.nudges import (
     owner_pairs_with_customers,
     owners_to_refresh,
     planning_customers,
+    planning_owners,
     sent_digest_keys,
 )
 
@@ -119,7 +119,7 @@ def runner_name() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def owner_facts(owner: Owner) -> OwnerFacts:
+def owner_facts(owner: OwnerRow) -> OwnerFacts:
     return OwnerFacts(owner.team_id, owner.user_id, owner.tz, owner.paused_until, owner.deactivated)
 
 
@@ -207,9 +207,9 @@ class NudgeJob:
         settings = self.services.settings
         with gc_paused():
             with self.services.database.session() as session:
-                owners = {(o.team_id, o.user_id): owner_facts(o) for o in all_owners(session=session)}
+                owners = {(o.team_id, o.user_id): owner_facts(o) for o in planning_owners(session=session)}
                 customers = planning_customers(session=session)
-            return plan_day(
+            planned = plan_day(
                 customers,
                 owners,
                 now=now,
@@ -221,6 +221,9 @@ class NudgeJob:
                 day=day,
                 only_owner=owner,
             )
+            # Freed while the collector is paused: its first pass afterwards would scan every row once.
+            del customers
+        return planned
 
     # -- owners' time zones ----------------------------------------------------------------------
     def refresh_owners(self, now: datetime) -> None:

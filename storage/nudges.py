@@ -18,14 +18,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 
-from storage.enums import Change, DigestStatus, Expectation, Verdict
+from storage.enums import Change, DigestStatus, Verdict
 from storage.models import Customer, NudgeDigest, Owner
 
 
 class CustomerRow(NamedTuple):
-    """The columns planning reads: a light stand-in for `Customer` (it satisfies the rules' facts).
+    """The columns planning reads: a light stand-in for `Customer` (it satisfies `CustomerFacts`).
 
     A tuple, not an ORM object: planning reads every active customer, and this is the cheap shape.
+    Only what the nudge rules and the digest read (no expectation: that is health's).
     """
 
     id: int
@@ -44,7 +45,6 @@ class CustomerRow(NamedTuple):
     last_verdict: Verdict | None
     last_verdict_on: date | None
     reason_confirmed_on: date | None
-    last_expectation: Expectation | None
     concern_on: date | None
     last_changes_on: date | None
     next_step: str | None
@@ -80,7 +80,6 @@ def _changes(raw: str) -> tuple[Change, ...]:
 # Each decoded column: how to decode a value, and what NULL reads as.
 _DECODERS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "last_verdict": (Verdict, None),
-    "last_expectation": (Expectation, None),
     "last_changes": (_changes, ()),
 } | {name: (_date, None) for name, kind in get_type_hints(CustomerRow).items() if kind == date | None}
 _SELECTED = [name for name in CustomerRow._fields if name != "active"]  # only active rows are read
@@ -88,8 +87,8 @@ _SELECTED = [name for name in CustomerRow._fields if name != "active"]  # only a
 
 def _planning_column(name: str) -> Any:
     column = getattr(Customer, name)
-    if name == "last_changes":  # JSON: read as its text on both backends
-        return sa.cast(column, sa.Text).label(name)
+    if name == "last_changes":  # JSON: read as its text on both backends; most are empty, read as NULL
+        return sa.func.nullif(sa.cast(column, sa.Text), "[]").label(name)
     # Columns decoded here are read raw, past SQLAlchemy's result processing.
     return sa.type_coerce(column, NullType()).label(name) if name in _DECODERS else column
 
@@ -119,6 +118,24 @@ def planning_customers(*, session: Session, owner_user_id: str | None = None) ->
         values = zip(*(columns[name] for name in CustomerRow._fields), strict=True)
         customers.extend(map(CustomerRow._make, values))
     return customers
+
+
+class OwnerRow(NamedTuple):
+    """What planning reads about an owner: a light stand-in for `Owner`."""
+
+    team_id: str
+    user_id: str
+    tz: str
+    paused_until: date | None
+    deactivated: bool
+
+
+_OWNER_COLUMNS = [getattr(Owner, name) for name in OwnerRow._fields]
+
+
+def planning_owners(*, session: Session) -> list[OwnerRow]:
+    """Every owner, as light rows (planning reads them all)."""
+    return [OwnerRow._make(row) for row in session.connection().execute(sa.select(*_OWNER_COLUMNS))]
 
 
 def owner_pairs_with_customers(*, session: Session) -> set[tuple[str, str]]:

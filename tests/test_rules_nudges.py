@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import NudgeKind, due_customers, due_reasons, question_for, why_chosen
+from bot.rules.nudges import NudgeKind, due_customers, due_reasons, first_due, question_for, why_chosen
 from bot.rules.policy import Policy
 from storage.enums import Change, Verdict
 from tests.factories import customer
@@ -197,3 +198,74 @@ def test_why_chosen_keeps_the_original_in_view(
     original: str | None, current: str | None, expected: str | None
 ) -> None:
     assert why_chosen(customer(original_reason=original, current_reason=current)) == expected
+
+
+SINCE_DAY_ONE = (TODAY - date.min).days  # days from the calendar's first day to TODAY
+
+
+@pytest.mark.parametrize(
+    ("policy", "fields", "expected"),
+    [
+        # Cut-off dates past the calendar's ends mean "never" or "always", as counting days does.
+        (POLICY, {"last_checkin_on": date.min, "cadence_days": SINCE_DAY_ONE}, {NudgeKind.OVERDUE}),
+        (POLICY, {"last_checkin_on": date.min, "cadence_days": SINCE_DAY_ONE + 1}, set()),
+        (POLICY, {"last_checkin_on": date.min, "cadence_days": 10**12}, set()),
+        (POLICY, {"customer_since": date.min, "cadence_days": 10**12}, set()),
+        (Policy(cadence_days=10**12), {"last_checkin_on": date.min}, set()),
+        (
+            Policy(renewal_window_days=10**12),
+            {"last_checkin_on": ago(1), "renewal_date": date.max},
+            {NudgeKind.RENEWAL_UNCONFIRMED},
+        ),
+        (
+            Policy(reason_confirmed_days=10**12),
+            {"last_checkin_on": ago(1), "renewal_date": ahead(1), "reason_confirmed_on": date.min},
+            set(),
+        ),
+        (
+            Policy(reason_confirmed_days=SINCE_DAY_ONE - 1),
+            {"last_checkin_on": ago(1), "renewal_date": ahead(1), "reason_confirmed_on": date.min},
+            {NudgeKind.RENEWAL_UNCONFIRMED},
+        ),
+        (
+            Policy(follow_up_days=10**12, cadence_days=10**12),
+            {"last_checkin_on": date.min, "concern_on": date.min},
+            set(),
+        ),
+        (
+            Policy(follow_up_days=SINCE_DAY_ONE, cadence_days=10**12),
+            {"last_checkin_on": date.min, "concern_on": date.min},
+            {NudgeKind.FOLLOW_UP},
+        ),
+    ],
+)
+def test_due_reasons_at_the_ends_of_the_calendar(
+    policy: Policy, fields: dict[str, Any], expected: set[NudgeKind]
+) -> None:
+    reasons = due_reasons(customer(**fields), today=TODAY, policy=policy, is_key=False)
+    assert {reason.kind for reason in reasons} == expected
+
+
+def _book(seed: int) -> list[Any]:
+    rng = random.Random(seed)
+    return [
+        customer(
+            f"C{n}",
+            arr=rng.choice([None, 10.0, 500.0, 500.0]),
+            last_checkin_on=rng.choice([None, ago(40), ago(40), ago(2)]),
+            renewal_date=rng.choice([None, ahead(30)]),
+            concern_on=rng.choice([None, ago(20)]),
+            next_step="Call back",
+            next_step_due=rng.choice([None, TODAY]),
+        )
+        for n in range(rng.randint(0, 30))
+    ]
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("cap", [1, 3, 10])
+def test_first_due_are_the_head_of_the_whole_order(seed: int, cap: int) -> None:
+    book = _book(seed)
+    everyone = due_customers(book, today=TODAY, policy=POLICY, key_ids=set())
+    first, total = first_due(book, today=TODAY, policy=POLICY, key_ids=set(), cap=cap)
+    assert (first, total) == (everyone[:cap], len(everyone))

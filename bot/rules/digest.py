@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import DueReason, describe, due_customers, question_for
+from bot.rules.nudges import DueReason, describe, first_due, question_for
 from bot.rules.policy import Policy
 
 
@@ -146,15 +146,15 @@ def plan_owner(
     cap: int,
 ) -> DigestPlan | None:
     """One owner's digest for `today`: the `cap` most urgent and valuable due customers; None if none."""
-    due = due_customers(customers, today=today, policy=policy, key_ids=key_ids)
-    if not due:
+    shown, total = first_due(customers, today=today, policy=policy, key_ids=key_ids, cap=cap)
+    if not total:
         return None
     items = []
-    for d in due[:cap]:  # only the customers shown are worded
+    for d in shown:  # only the customers shown are worded
         is_key = d.customer.id in key_ids
         reasons = describe(d.kinds, d.customer, today=today, policy=policy, is_key=is_key)
         items.append(DigestItem(d.customer, reasons, is_key))  # type: ignore[arg-type]
-    return DigestPlan(team_id, owner_user_id, today, tuple(items), more=max(0, len(due) - cap))
+    return DigestPlan(team_id, owner_user_id, today, tuple(items), more=total - len(shown))
 
 
 def plan_day(

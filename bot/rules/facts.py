@@ -10,7 +10,8 @@ from storage.enums import Change, Expectation, Verdict
 
 
 class CustomerFacts(Protocol):
-    """The customer fields the rules use (storage.models.Customer satisfies it)."""
+    """The customer fields the nudge, digest and key-account rules use (storage.models.Customer
+    satisfies it)."""
 
     @property
     def id(self) -> int | None: ...
@@ -41,8 +42,6 @@ class CustomerFacts(Protocol):
     @property
     def reason_confirmed_on(self) -> date | None: ...
     @property
-    def last_expectation(self) -> Expectation | None: ...
-    @property
     def concern_on(self) -> date | None: ...
     @property
     def last_changes(self) -> Sequence[Change]: ...
@@ -52,3 +51,10 @@ class CustomerFacts(Protocol):
     def next_step(self) -> str | None: ...
     @property
     def next_step_due(self) -> date | None: ...
+
+
+class HealthFacts(CustomerFacts, Protocol):
+    """What health reads besides: how delivery last compared to their expectations."""
+
+    @property
+    def last_expectation(self) -> Expectation | None: ...

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from bot.rules.facts import CustomerFacts
+from bot.rules.facts import CustomerFacts, HealthFacts
 from bot.rules.nudges import cadence_for, reason_text
 from bot.rules.policy import Policy
 from bot.rules.wording import day_label, days, quoted
@@ -69,7 +69,7 @@ def _reason(customer: CustomerFacts, today: date) -> Signal | None:
     return Signal(HealthLevel.WATCH, f"Their reason for choosing us weakened on {day_label(on, today)}.")
 
 
-def _delivery(customer: CustomerFacts) -> Signal | None:
+def _delivery(customer: HealthFacts) -> Signal | None:
     if customer.last_expectation != Expectation.BELOW:
         return None
     return Signal(HealthLevel.AT_RISK, "Delivery is below their expectations.")
@@ -97,7 +97,7 @@ def _change(customer: CustomerFacts, today: date) -> Signal | None:
     return Signal(HealthLevel.WATCH, f"Recent change at the customer ({day_label(on, today)}): {labels}.")
 
 
-def health(customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool) -> Health:
+def health(customer: HealthFacts, *, today: date, policy: Policy, is_key: bool) -> Health:
     """The customer's health on `today`, worst signal first."""
     cadence = cadence_for(customer, is_key=is_key, policy=policy)
     found = [

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum
+from functools import lru_cache
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.policy import Policy
@@ -128,49 +130,91 @@ def _next_step_sentence(customer: CustomerFacts, today: date) -> str:
     return f"Next step was due {when}: {quoted(customer.next_step, 120)}."
 
 
-def due_kinds(customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool) -> tuple[NudgeKind, ...]:
-    """Why `customer` is due a conversation on `today`, most urgent first (none when resting).
+def _shift(day: date, days: int) -> date:
+    """`day` moved by `days`, held at the ends of the calendar."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
-    Cheap, with no sentences (`describe` words them): planning runs it on every customer, so the four
-    rules are written out here rather than called.
+
+def _fresh_from(today: date, cadence: int) -> date:
+    """The first day whose check-in still counts as within `cadence` days of `today`."""
+    return _shift(today, 1 - cadence)
+
+
+class DueDay:
+    """The rules of `due_kinds` for one day, with their cut-off dates worked out once.
+
+    Planning asks about every customer of the book on the same day, so "N days since" becomes one
+    comparison with a fixed date. Held at the calendar's ends, a huge number of days still means
+    "never" or "always", as subtracting dates did. Never changed once built (`due_day` shares it).
     """
-    if is_resting(customer, today):
-        return ()
-    kinds = []  # in urgency order: renewal, follow-up, next step, contact
-    last = customer.last_checkin_on
-    # A renewal inside the window, and the reason not confirmed recently.
-    renewal = customer.renewal_date
-    if renewal is not None and 0 <= (renewal - today).days <= policy.renewal_window_days:
-        confirmed = customer.reason_confirmed_on
-        if confirmed is None or (today - confirmed).days > policy.reason_confirmed_days:
-            kinds.append(NudgeKind.RENEWAL_UNCONFIRMED)
-    # A concern old enough, with no check-in after it.
-    concern = customer.concern_on
-    if (
-        concern is not None
-        and (today - concern).days >= policy.follow_up_days
-        and (last is None or last <= concern)
-    ):
-        kinds.append(NudgeKind.FOLLOW_UP)
-    # A next step due by today, with no check-in on or after its day.
-    step_due = customer.next_step_due
-    if (
-        step_due is not None
-        and step_due <= today
-        and customer.next_step
-        and (last is None or last < step_due)
-    ):
-        kinds.append(NudgeKind.NEXT_STEP_DUE)
-    # No check-in for a whole cadence (counted from customer-since when there was never one).
-    cadence = cadence_for(customer, is_key=is_key, policy=policy)
-    if last is not None:
-        if (today - last).days >= cadence:
-            kinds.append(NudgeKind.OVERDUE)
-    else:
-        since = customer.customer_since
-        if since is None or (today - since).days >= cadence:
-            kinds.append(NudgeKind.NEVER_CHECKED_IN)
-    return tuple(kinds)
+
+    def __init__(self, today: date, policy: Policy) -> None:
+        self.today = today
+        self.policy = policy
+        # Inside the renewal window: a renewal from today to `renewal_until`.
+        self.renewal_until = _shift(today, policy.renewal_window_days)
+        # Confirmed recently: a reason confirmed on or after `confirmed_from`.
+        self.confirmed_from = _shift(today, -policy.reason_confirmed_days)
+        # Due a follow-up: a concern raised before `follow_up_before`.
+        self.follow_up_before = _shift(today, 1 - policy.follow_up_days)
+        # The policy's cadences (a customer's own cadence is worked out when met).
+        self.fresh_from = {c: _fresh_from(today, c) for c in (policy.cadence_days, policy.key_cadence_days)}
+
+    def kinds(self, customer: CustomerFacts, is_key: bool) -> tuple[NudgeKind, ...]:
+        """Why `customer` is due a conversation, most urgent first (none when resting).
+
+        Cheap, with no sentences (`describe` words them): planning runs it on every customer, so the
+        four rules are written out here rather than called.
+        """
+        today = self.today
+        if is_resting(customer, today):
+            return ()
+        kinds = []  # in urgency order: renewal, follow-up, next step, contact
+        last = customer.last_checkin_on
+        # A renewal inside the window, and the reason not confirmed recently.
+        renewal = customer.renewal_date
+        if renewal is not None and today <= renewal <= self.renewal_until:
+            confirmed = customer.reason_confirmed_on
+            if confirmed is None or confirmed < self.confirmed_from:
+                kinds.append(NudgeKind.RENEWAL_UNCONFIRMED)
+        # A concern old enough, with no check-in after it.
+        concern = customer.concern_on
+        if concern is not None and concern < self.follow_up_before and (last is None or last <= concern):
+            kinds.append(NudgeKind.FOLLOW_UP)
+        # A next step due by today, with no check-in on or after its day.
+        step_due = customer.next_step_due
+        if (
+            step_due is not None
+            and step_due <= today
+            and customer.next_step
+            and (last is None or last < step_due)
+        ):
+            kinds.append(NudgeKind.NEXT_STEP_DUE)
+        # No check-in for a whole cadence (counted from customer-since when there was never one).
+        cadence = cadence_for(customer, is_key=is_key, policy=self.policy)
+        fresh = self.fresh_from.get(cadence) or _fresh_from(today, cadence)
+        if last is not None:
+            if last < fresh:
+                kinds.append(NudgeKind.OVERDUE)
+        else:
+            since = customer.customer_since
+            if since is None or since < fresh:
+                kinds.append(NudgeKind.NEVER_CHECKED_IN)
+        return tuple(kinds)
+
+
+@lru_cache(maxsize=16)
+def due_day(today: date, policy: Policy) -> DueDay:
+    """The cut-offs for `today`, worked out once (planning asks for every owner's book)."""
+    return DueDay(today, policy)
+
+
+def due_kinds(customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool) -> tuple[NudgeKind, ...]:
+    """Why `customer` is due a conversation on `today`, most urgent first (none when resting)."""
+    return due_day(today, policy).kinds(customer, is_key)
 
 
 def describe(
@@ -200,27 +244,48 @@ def due_reasons(
 
 
 def _order(customer: CustomerFacts, kinds: Sequence[NudgeKind], today: date) -> tuple[object, ...]:
-    urgency = max(kinds, default=0)
-    silent = (today - customer.last_checkin_on).days if customer.last_checkin_on else 10**6
+    urgency = kinds[0] if kinds else 0  # kinds come most urgent first
+    last = customer.last_checkin_on
+    silent = (today - last).days if last else 10**6
     return (-urgency, -len(kinds), -(customer.arr or 0.0), -silent, customer.name.casefold())
 
 
 def urgency_order(customer: CustomerFacts, reasons: tuple[DueReason, ...], today: date) -> tuple[object, ...]:
-    """Sort key: most urgent first, then most valuable, then longest without contact, then name."""
+    """Sort key: most urgent first, then most valuable, then longest without contact, then name
+    (`reasons` as `due_reasons` gives them, most urgent first)."""
     return _order(customer, [reason.kind for reason in reasons], today)
+
+
+def first_due(
+    customers: Iterable[CustomerFacts],
+    *,
+    today: date,
+    policy: Policy,
+    key_ids: set[int],
+    cap: int | None = None,
+) -> tuple[list[Due], int]:
+    """The first `cap` customers due on `today` (all when None), most urgent and most valuable first,
+    and how many are due in all. Only as many as asked for are ordered (a digest shows a few)."""
+    day = due_day(today, policy)
+    due = [(n, c, kinds) for n, c in enumerate(customers) if (kinds := day.kinds(c, c.id in key_ids))]
+    candidates = due
+    if cap is not None and 0 < cap < len(due):
+        # Urgency comes first in the order: the first `cap` are all at least as urgent as the
+        # cap-th most urgent customer, so only those are ordered.
+        least = sorted(kinds[0] for _, _, kinds in due)[-cap]
+        candidates = [(n, c, kinds) for n, c, kinds in due if kinds[0] >= least]
+    # Each after its sort key and its place: ties keep the book's order, as a stable sort does, and
+    # customers themselves are never compared.
+    ranked = [(_order(c, kinds, today), n, c, kinds) for n, c, kinds in candidates]
+    first = sorted(ranked) if cap is None else heapq.nsmallest(cap, ranked)
+    return [Due(c, kinds) for _, _, c, kinds in first], len(due)
 
 
 def due_customers(
     customers: Iterable[CustomerFacts], *, today: date, policy: Policy, key_ids: set[int]
 ) -> list[Due]:
     """The customers due on `today`, most urgent and most valuable first (reasons not yet worded)."""
-    due = [
-        Due(customer, kinds)
-        for customer in customers
-        if (kinds := due_kinds(customer, today=today, policy=policy, is_key=customer.id in key_ids))
-    ]
-    due.sort(key=lambda item: _order(item.customer, item.kinds, today))
-    return due
+    return first_due(customers, today=today, policy=policy, key_ids=key_ids)[0]
 
 
 def question_for(customer: CustomerFacts) -> str:
