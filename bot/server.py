@@ -82,6 +82,9 @@ class HttpServer:
     """waitress serving the WSGI app until `stop()`, then draining what is in flight."""
 
     def __init__(self, wsgi: WSGIApplication, *, host: str, port: int, threads: int = HTTP_THREADS) -> None:
+        # Waitress warns "Task queue depth is N" for every request that waits for a thread: under a
+        # burst, a line per request, costing about a tenth of the server's time when it can least spare it.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.in_flight = InFlight()
         self._stop = threading.Event()
         self.stopped = threading.Event()
