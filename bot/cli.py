@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO, TypeVar
+from typing import Annotated, NamedTuple, NoReturn, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -115,6 +116,26 @@ def email_resolver(settings: Settings) -> EmailResolver | None:
     return partial(user_ids_by_email, make_web_client(settings))
 
 
+class ImportTarget(NamedTuple):
+    """Where an import writes, and how it looks owners' e-mail addresses up."""
+
+    team_id: str
+    database: Database
+    resolve_emails: EmailResolver | None
+
+
+@contextmanager
+def import_target(team: str | None) -> Iterator[ImportTarget]:
+    """The workspace and database an import writes to (disposed of afterwards), or a clean exit."""
+    settings = settings_or_exit()
+    team_id = team_or_exit(team, settings)
+    database = database_or_exit(settings)
+    try:
+        yield ImportTarget(team_id, database, email_resolver(settings))
+    finally:
+        database.dispose()
+
+
 def run_import(path: Path, run: Callable[[TextIO, OnWrite], R]) -> R:
     """Feed `path` to an import, with progress bars for big files and bad input as a clean exit 1."""
     with Progress(
@@ -161,24 +182,20 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
 
     Nothing is deleted, and any bad row rejects the whole file.
     """
-    settings = settings_or_exit()
-    team_id = team_or_exit(team, settings)
-    database = database_or_exit(settings)
-    resolver = email_resolver(settings)
-    result = run_import(
-        path,
-        lambda stream, on_write: import_customers(
-            stream,
-            database=database,
-            team_id=team_id,
-            resolve_emails=resolver,
-            today=date.today(),
-            now=utcnow(),
-            dry_run=dry_run,
-            on_write=on_write,
-        ),
-    )
-    database.dispose()
+    with import_target(team) as (team_id, database, resolver):
+        result = run_import(
+            path,
+            lambda stream, on_write: import_customers(
+                stream,
+                database=database,
+                team_id=team_id,
+                resolve_emails=resolver,
+                today=date.today(),
+                now=utcnow(),
+                dry_run=dry_run,
+                on_write=on_write,
+            ),
+        )
     if result.dry_run:
         say(
             f"Dry run: {path.name} is valid. It would add {result.added} customers and update "
@@ -204,23 +221,19 @@ def import_checkins_command(
 
     Any bad row rejects the whole file.
     """
-    settings = settings_or_exit()
-    team_id = team_or_exit(team, settings)
-    database = database_or_exit(settings)
-    resolver = email_resolver(settings)
-    result = run_import(
-        path,
-        lambda stream, on_write: import_checkins(
-            stream,
-            database=database,
-            team_id=team_id,
-            resolve_emails=resolver,
-            now=utcnow(),
-            dry_run=dry_run,
-            on_write=on_write,
-        ),
-    )
-    database.dispose()
+    with import_target(team) as (team_id, database, resolver):
+        result = run_import(
+            path,
+            lambda stream, on_write: import_checkins(
+                stream,
+                database=database,
+                team_id=team_id,
+                resolve_emails=resolver,
+                now=utcnow(),
+                dry_run=dry_run,
+                on_write=on_write,
+            ),
+        )
     if result.dry_run:
         say(
             f"Dry run: {path.name} is valid. It would add {result.added} check-ins ({result.skipped} stored "
