@@ -20,6 +20,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.services import Services
+from bot.task_dispatcher import OneAtATimeDispatcher
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -79,12 +80,12 @@ class InFlight:
 
 
 class HttpServer:
-    """waitress serving the WSGI app until `stop()`, then draining what is in flight."""
+    """waitress serving the WSGI app until `stop()`, then draining what is in flight.
+
+    Its `threads` take requests one at a time unless the one in hand is stuck (`bot.task_dispatcher`).
+    """
 
     def __init__(self, wsgi: WSGIApplication, *, host: str, port: int, threads: int = HTTP_THREADS) -> None:
-        # Waitress warns "Task queue depth is N" for every request that waits for a thread: under a
-        # burst, a line per request, costing about a tenth of the server's time when it can least spare it.
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.in_flight = InFlight()
         self._stop = threading.Event()
         self.stopped = threading.Event()
@@ -92,11 +93,12 @@ class HttpServer:
             self.in_flight.wrap(wsgi),
             host=host,
             port=port,
-            threads=threads,
             ident="holdfast",
             connection_limit=1000,
             channel_timeout=60,
             expose_tracebacks=False,
+            # Waitress takes any object with add_task and shutdown; its type stubs name only its own.
+            _dispatcher=OneAtATimeDispatcher(threads),  # type: ignore[arg-type]
         )
 
     @property
