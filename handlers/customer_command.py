@@ -116,12 +116,13 @@ def register(app: App, services: Services) -> None:
         view = customer_modal(name=plan["name"], owner_user_id=str(context.user_id))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def is_add(body: dict[str, Any]) -> bool:
-        return [word.lower() for word in str(body.get("text") or "").split()[:1]] == ["add"]
+    def not_add(body: dict[str, Any]) -> bool:
+        return [word.lower() for word in str(body.get("text") or "").split()[:1]] != ["add"]
 
-    # Only `/customer add` does work after the ack; the card and the list are the ack itself.
-    app.command(ids.CUSTOMER_COMMAND, matchers=[is_add])(ack=customer, lazy=[open_add_form])
-    app.command(ids.CUSTOMER_COMMAND)(customer)
+    # Only `/customer add` does work after the ack; the card and the list are the ack itself, and
+    # are matched first (Bolt builds each matcher's arguments afresh, so the card is spared one).
+    app.command(ids.CUSTOMER_COMMAND, matchers=[not_add])(customer)
+    app.command(ids.CUSTOMER_COMMAND)(ack=customer, lazy=[open_add_form])
 
 
 HELP = (

@@ -124,18 +124,34 @@ def add_checkin(
     return checkin
 
 
-_LATEST = FastQuery.of_model(
-    CheckIn,
-    core_select(CHECKIN)
+@dataclass(frozen=True, slots=True)
+class CheckInEntry:
+    """A stored check-in as the card and the history show it (the columns they read, nothing more)."""
+
+    occurred_on: date
+    author_user_id: str | None
+    spoke_with: str | None
+    note: str
+    verdict: Verdict
+    new_reason: str | None
+    expectation: Expectation
+
+
+_ENTRY_COLUMNS = [CHECKIN.c[entry.name] for entry in fields(CheckInEntry)]
+_LATEST = FastQuery(
+    core_select(*_ENTRY_COLUMNS)
     .where(CHECKIN.c.customer_id == bindparam("customer_id"))
     .order_by(CHECKIN.c.occurred_on.desc(), CHECKIN.c.id.desc())
     .offset(bindparam("offset"))
     .limit(bindparam("limit")),
+    lambda values: CheckInEntry(*values),
 )
 
 
-def latest_checkins(customer_id: int, *, reader: Reader, limit: int = 3, offset: int = 0) -> list[CheckIn]:
-    """A customer's check-ins, newest first (for reading)."""
+def latest_checkins(
+    customer_id: int, *, reader: Reader, limit: int = 3, offset: int = 0
+) -> list[CheckInEntry]:
+    """A customer's check-ins, newest first."""
     return _LATEST.all(reader, customer_id=customer_id, offset=offset, limit=limit)
 
 

@@ -30,8 +30,9 @@ from handlers.views.common import (
     section,
     when,
 )
+from storage.checkins import CheckInEntry
 from storage.enums import CHANGE_LABELS, Expectation, Verdict
-from storage.models import CheckIn, Customer
+from storage.models import Customer
 
 HEALTH_ICONS = {HealthLevel.HEALTHY: "🟢", HealthLevel.WATCH: "🟡", HealthLevel.AT_RISK: "🔴"}
 HISTORY_PAGE_SIZE = 20
@@ -47,7 +48,7 @@ def reason_status(customer: Customer, today: date) -> str:
     )
 
 
-def checkin_line(checkin: CheckIn, today: date, *, note_limit: int = 300) -> str:
+def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300) -> str:
     """One check-in in a line of mrkdwn: date, author, who, verdict, note."""
     who = f" with {safe(checkin.spoke_with, 100)}" if checkin.spoke_with else ""
     verdict = (
@@ -66,7 +67,7 @@ def checkin_line(checkin: CheckIn, today: date, *, note_limit: int = 300) -> str
 
 
 def customer_card(
-    customer: Customer, *, latest: Sequence[CheckIn], health: Health, today: date
+    customer: Customer, *, latest: Sequence[CheckInEntry], health: Health, today: date
 ) -> list[Json]:
     """Everything to know before a call, with buttons to log a check-in or read the full history."""
     renewal = "—"
@@ -177,7 +178,7 @@ def customer_list(
 
 
 def history_modal(
-    customer: Customer, checkins: Sequence[CheckIn], *, page: int, total: int, today: date
+    customer: Customer, checkins: Sequence[CheckInEntry], *, page: int, total: int, today: date
 ) -> View:
     """Every check-in, newest first, `HISTORY_PAGE_SIZE` per page with Newer / Older buttons."""
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
