@@ -228,6 +228,7 @@ def bare_server(port: int) -> None:
     from slack_bolt import App
 
     from bot.app import LISTENER_THREADS
+    from bot.gc_pause import freeze_set_up
     from bot.server import HttpServer, make_wsgi_app
     from bot.settings import load_settings
     from bot.slack_client import make_web_client
@@ -243,6 +244,7 @@ def bare_server(port: int) -> None:
     )
     app.command("/customer")(lambda ack: ack())
     server = HttpServer(make_wsgi_app(app, lambda: True), host="127.0.0.1", port=port)
+    freeze_set_up()  # as `holdfast serve` does before serving
     print(f"bare app listening on {server.url}", flush=True)
     import signal
 

@@ -1,4 +1,4 @@
-"""Pausing Python's cyclic garbage collector around bulk work."""
+"""Keeping Python's cyclic garbage collector out of the way: around bulk work, and of a server's set-up."""
 
 from __future__ import annotations
 
@@ -23,3 +23,15 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def freeze_set_up() -> None:
+    """Exempt every object made so far from future collections (`gc.freeze`), garbage collected first.
+
+    For a server once it is set up: the modules, the app and its listeners, SQLAlchemy's and pydantic's
+    models (about 110,000 objects) live as long as the process, yet each full collection walked them
+    all again. Measured under `bench/lookup_bench.py`: a 50-70 ms pause in the middle of traffic,
+    holding up every request in flight at once.
+    """
+    gc.collect()
+    gc.freeze()

@@ -19,6 +19,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
+from bot.gc_pause import freeze_set_up
 from bot.services import Services
 from bot.task_dispatcher import OneAtATimeDispatcher
 
@@ -227,6 +228,7 @@ def run(
             except OSError as error:
                 raise StartupError(f"cannot listen on {host}:{settings.port} ({_reason(error)})") from None
             ready = f"Holdfast is listening on {server.url}{EVENTS_PATH} (health: {HEALTH_PATH})"
+        freeze_set_up()
         # Handlers first: a stop signal right after the ready line must find them in place.
         install_signals(server.stop)
         on_ready(ready)
