@@ -5,6 +5,7 @@ Also the Log check-in button (`LOG_CHECKIN_ACTION`, value: a customer id) on the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -19,13 +20,20 @@ from handlers import ids
 from handlers.checkin_store import save_checkin
 from handlers.support import after_ack, caller_today, request_key
 from handlers.views.checkin_form import FIELD_BLOCKS, checkin_modal, read_checkin_form, selected_customer
-from handlers.views.common import form_errors, option
+from handlers.views.common import Json, form_errors, option
 from handlers.views.replies import checkin_logged, done_modal
 from storage.customers import customer_by_id
 from storage.models import CheckIn
 from storage.name_index import NameIndexes
 
 TYPEAHEAD_LIMIT = 100
+
+
+@lru_cache(maxsize=256)
+def typeahead_options(found: tuple[tuple[int, str], ...]) -> tuple[Json, ...]:
+    """The options for a typeahead answer. The name index remembers its answers, and keystrokes repeat
+    the same few prefixes; building 100 escaped options was a third of a typeahead request's time."""
+    return tuple(option(name, str(customer_id)) for customer_id, name in found)
 
 
 def form_for(services: Services, context: BoltContext, customer_id: int | None) -> View:
@@ -60,7 +68,7 @@ def register(app: App, services: Services) -> None:
             caller_user_id=str(context.user_id),
             limit=TYPEAHEAD_LIMIT,
         )
-        ack(options=[option(name, str(customer_id)) for customer_id, name in found])
+        ack(options=typeahead_options(tuple(found)))
 
     app.options(ids.CHECKIN_CUSTOMER)(suggest)
 
