@@ -155,6 +155,15 @@ def start(args: Sequence[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return process
 
 
+def cpu_seconds(process: subprocess.Popen[str]) -> float | None:
+    """The CPU time `process` has used (user + system), where /proc tells (Linux)."""
+    stat = Path(f"/proc/{process.pid}/stat")
+    if not stat.exists():
+        return None
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def settle(process: subprocess.Popen[str], *, window: float = 0.3, limit: float = 60.0) -> None:
     """Wait until the server's start-up work is done: its CPU time stops growing.
 
@@ -162,23 +171,27 @@ def settle(process: subprocess.Popen[str], *, window: float = 0.3, limit: float 
     requests, that one run would decide the p99 (it stalls the 20 requests in flight at once); it is
     not what this benchmark measures, and `bench/nudge_bench.py` measures it on its own.
     """
-    stat = Path(f"/proc/{process.pid}/stat")
-    if not stat.exists():  # not Linux: give the start-up run time to finish
+    before = cpu_seconds(process)
+    if before is None:  # not Linux: give the start-up run time to finish
         time.sleep(5)
         return
-
-    def cpu_seconds() -> float:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # user + system
-
     deadline = time.monotonic() + limit
-    before = cpu_seconds()
     while time.monotonic() < deadline:
         time.sleep(window)
-        after = cpu_seconds()
+        after = cpu_seconds(process) or 0.0
         if after - before <= 0.02:
             return
         before = after
+
+
+def load_on(
+    process: subprocess.Popen[str], port: int, bodies: Sequence[str], check: Callable[[str], bool]
+) -> tuple[list[float], float]:
+    """`load` against the server `process` listening on `port`; also the server CPU seconds it took."""
+    before = cpu_seconds(process)
+    latencies = load(f"http://127.0.0.1:{port}", bodies, check)
+    after = cpu_seconds(process)
+    return latencies, (after - before) if after is not None and before is not None else 0.0
 
 
 def stop(process: subprocess.Popen[str]) -> None:
@@ -187,12 +200,12 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def serving(args: Sequence[str], env: dict[str, str]) -> Iterator[None]:
+def serving(args: Sequence[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
     """A server running (start-up work done) for the duration of the block."""
     process = start(args, env)
     try:
         settle(process)
-        yield
+        yield process
     finally:
         stop(process)
 
@@ -317,13 +330,18 @@ def main() -> None:
         port, bare_port = free_port(), free_port()
         card: list[list[float]] = []
         acks: list[list[float]] = []
+        card_cpu = bare_cpu = 0.0
         with (
-            serving(serve, {**env, "PORT": str(port)}),
-            serving([str(Path(__file__)), "--bare-server", str(bare_port)], env),
+            serving(serve, {**env, "PORT": str(port)}) as holdfast,
+            serving([str(Path(__file__)), "--bare-server", str(bare_port)], env) as bare,
         ):
             for _ in range(ROUNDS):  # interleaved, so both see the machine in the same state
-                card.append(load(f"http://127.0.0.1:{port}", lookups, is_card))
-                acks.append(load(f"http://127.0.0.1:{bare_port}", lookups, lambda text: True))
+                latencies, cpu = load_on(holdfast, port, lookups, is_card)
+                card.append(latencies)
+                card_cpu += cpu
+                latencies, cpu = load_on(bare, bare_port, lookups, lambda text: True)
+                acks.append(latencies)
+                bare_cpu += cpu
 
         grow_book(database_url, TYPEAHEAD_CUSTOMERS)
         queries = [rng.choice(WORDS)[: rng.randint(1, 5)] for _ in range(REQUESTS + WARMUP)]
@@ -347,6 +365,12 @@ def main() -> None:
         )
         ratio = card_p99 / bare_p99
         print(f"p99 ratio card / bare: {ratio:.2f}x")
+        if card_cpu and bare_cpu:
+            sent = ROUNDS * len(lookups) / 1000  # thousands, so seconds per request read as milliseconds
+            print(
+                f"server CPU per request (warm-up included): card {card_cpu / sent:.2f} ms, "
+                f"bare {bare_cpu / sent:.2f} ms ({card_cpu / bare_cpu:.2f}x)"
+            )
         print(
             f"targets: card p99 <= 100 ms: {'met' if card_p99 <= 100 else 'MISSED'}; "
             f"ratio <= 1.5x: {'met' if ratio <= 1.5 else 'MISSED'}; "
