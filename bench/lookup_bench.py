@@ -265,18 +265,20 @@ def summary(label: str, rounds: Sequence[Sequence[float]]) -> tuple[float, float
 
 def bare_server(port: int) -> None:
     """A Bolt app that only acks `/customer`, on the same server, client and listener configuration."""
-    from slack_bolt import App
-
-    from bot.app import LISTENER_THREADS
-    from bot.server import HttpServer, make_wsgi_app
-    from bot.settings import load_settings
-    from bot.slack_client import make_web_client
-
-    settings = load_settings()
     from concurrent.futures import ThreadPoolExecutor as Executor
 
-    app = App(
-        signing_secret=SIGNING_SECRET,
+    from bot.app import LISTENER_THREADS, HoldfastApp
+    from bot.server import HttpServer, make_wsgi_app
+    from bot.services import Services
+    from bot.settings import load_settings
+    from bot.slack_client import make_web_client
+    from storage.db import Database
+
+    settings = load_settings()
+    # The same edge as `holdfast serve` (size, signature and shape checks), in front of a bare app.
+    app = HoldfastApp(
+        Services(settings, Database(settings.database_url)),
+        request_verification_enabled=False,
         client=make_web_client(settings),
         listener_executor=Executor(max_workers=LISTENER_THREADS),
         process_before_response=True,

@@ -49,13 +49,22 @@ def _registrars() -> list[Registrar]:
     ]
 
 
-def create_app(services: Services, *, client: WebClient | None = None) -> App:
+class HoldfastApp(App):
+    """Bolt's App, keeping the services it was built from (the HTTP edge reads its settings)."""
+
+    def __init__(self, services: Services, **bolt: Any) -> None:
+        super().__init__(**bolt)
+        self.services = services
+
+
+def create_app(services: Services, *, client: WebClient | None = None) -> HoldfastApp:
     """A Bolt app with every Holdfast listener registered and one error handler."""
     settings = services.settings
-    app = App(
-        signing_secret=settings.slack_signing_secret.get_secret_value()
-        if settings.slack_signing_secret
-        else None,
+    app = HoldfastApp(
+        services,
+        # Signatures are checked by the HTTP edge (bot.slack_edge), before Bolt parses anything, and
+        # Bolt then gets the request re-encoded; a Socket Mode connection is authenticated itself.
+        request_verification_enabled=False,
         client=client or make_web_client(settings),
         listener_executor=ThreadPoolExecutor(
             max_workers=LISTENER_THREADS, thread_name_prefix="holdfast-listener"

@@ -22,9 +22,17 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from bot.access import for_one_run
 from bot.backup import BackupError, backup_sqlite, sqlite_file
 from bot.exporter import ExportError, export_workspace
-from bot.importer import EmailResolver, ImportRejected, OnWrite, import_checkins, import_customers
+from bot.importer import (
+    EmailResolver,
+    ImportRejected,
+    OnWrite,
+    OwnerCheck,
+    import_checkins,
+    import_customers,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_web_client
 from bot.slack_users import SlackLookupError, resolve_team_id, user_ids_by_email
@@ -76,6 +84,13 @@ def fail(message: str, code: int = EXIT_FAILURE, details: list[str] | None = Non
     raise typer.Exit(code)
 
 
+def warn(message: str) -> None:
+    """Print one warning line to stderr; the command goes on."""
+    err_console.print(
+        Text.assemble(("holdfast: warning: ", "bold yellow"), message), highlight=False, soft_wrap=True
+    )
+
+
 def settings_or_exit() -> Settings:
     """The settings, or exit 2 naming the malformed variable."""
     try:
@@ -109,19 +124,13 @@ def team_or_exit(team: str | None, settings: Settings) -> str:
         fail(str(exc))
 
 
-def email_resolver(settings: Settings) -> EmailResolver | None:
-    """Looks e-mail addresses up in Slack when a bot token is set."""
-    if settings.slack_bot_token is None:
-        return None
-    return partial(user_ids_by_email, make_web_client(settings))
-
-
 class ImportTarget(NamedTuple):
-    """Where an import writes, and how it looks owners' e-mail addresses up."""
+    """Where an import writes, and how it asks Slack about people (not at all without a bot token)."""
 
     team_id: str
     database: Database
     resolve_emails: EmailResolver | None
+    check_owner: OwnerCheck | None
 
 
 @contextmanager
@@ -130,8 +139,13 @@ def import_target(team: str | None) -> Iterator[ImportTarget]:
     settings = settings_or_exit()
     team_id = team_or_exit(team, settings)
     database = database_or_exit(settings)
+    resolve_emails, check_owner = None, None
+    if settings.slack_bot_token is not None:
+        client = make_web_client(settings)
+        resolve_emails = partial(user_ids_by_email, client)
+        check_owner = for_one_run(settings, client).denial
     try:
-        yield ImportTarget(team_id, database, email_resolver(settings))
+        yield ImportTarget(team_id, database, resolve_emails, check_owner)
     finally:
         database.dispose()
 
@@ -176,13 +190,15 @@ CsvArgument = Annotated[
 def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOption = False) -> None:
     """Add or update customers from a CSV file: name,owner,reason,since,renewal_date,arr,cadence_days.
 
-    Only name and owner are required. An owner is a Slack user ID or an e-mail address (looked up in Slack).
+    Only name and owner are required. An owner is a Slack user ID or an e-mail address (looked up in Slack),
+    of someone who may use Holdfast: with SLACK_BOT_TOKEN set, guests, external people and anyone outside
+    the access group are bad rows.
 
     Dates are YYYY-MM-DD. Customers match by name, ignoring case; empty cells keep what is stored.
 
     Nothing is deleted, and any bad row rejects the whole file.
     """
-    with import_target(team) as (team_id, database, resolver):
+    with import_target(team) as (team_id, database, resolver, check_owner):
         result = run_import(
             path,
             lambda stream, on_write: import_customers(
@@ -192,9 +208,15 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
                 resolve_emails=resolver,
                 today=date.today(),
                 now=utcnow(),
+                check_owner=check_owner,
                 dry_run=dry_run,
                 on_write=on_write,
             ),
+        )
+    if check_owner is None:
+        warn(
+            "owners were not checked with Slack (no SLACK_BOT_TOKEN); the digest job checks each owner "
+            "before sending and skips anyone who may not use Holdfast"
         )
     if result.dry_run:
         say(
@@ -221,7 +243,7 @@ def import_checkins_command(
 
     Any bad row rejects the whole file.
     """
-    with import_target(team) as (team_id, database, resolver):
+    with import_target(team) as (team_id, database, resolver, _):
         result = run_import(
             path,
             lambda stream, on_write: import_checkins(
@@ -360,7 +382,9 @@ def nudge(
     day: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="Plan this day for every owner (default: their today)."
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="With --dry-run: plan this day for every owner (default: their today).",
         ),
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="U…", help="Only this Slack user.")] = None,
@@ -375,6 +399,8 @@ def nudge(
         on = date.fromisoformat(day) if day else None
     except ValueError:
         fail(f"--date must be a date as YYYY-MM-DD, not {day!r}", EXIT_USAGE)
+    if on is not None and not dry_run:
+        fail("--date only plans (use it with --dry-run): digests are sent for each owner's today", EXIT_USAGE)
     if owner is not None and not re.fullmatch(r"[UW][A-Z0-9]+", owner):
         fail(f"--owner must be a Slack user ID such as U0123ABCD, not {owner!r}", EXIT_USAGE)
     settings = settings_or_exit()
@@ -413,6 +439,12 @@ def nudge(
     for facts, why in report.skipped:
         reason = "deactivated in Slack" if why.value == "deactivated" else why.value
         say(f"Skipped {label(facts.team_id, facts.user_id)}: {reason}")
+    for refused in report.refused:
+        customers = f"{refused.customers} customer" + (" needs" if refused.customers == 1 else "s need")
+        say(
+            f"Skipped {label(refused.team_id, refused.user_id)}: cannot use Holdfast ({refused.denial}); "
+            f"{customers} a new owner"
+        )
     if any(d.outcome == Outcome.FAILED for d in report.deliveries):
         raise typer.Exit(EXIT_FAILURE)
 

@@ -1,20 +1,44 @@
 """The CSV files of `holdfast import`, `import-checkins` and `export`: columns, parsing and formatting.
 
 Import parses cells with these functions and export formats with their inverses, so a file Holdfast
-writes is one it reads back unchanged. Pure: no database, no Slack.
+writes is one it reads back unchanged. Pure: no database, no Slack, no clock (`CsvFormat.on(today)`
+adds the date windows).
+
+Every cell is cleaned of control characters (`bot.rules.limits.clean_text`) and held to the field
+limits of `bot.rules.limits`. Text cells are safe for spreadsheets: export puts a `'` before a text
+that starts with `=`, `+`, `-`, `@`, white space (a tab, a CR, ...) or `'` itself, so a spreadsheet
+shows it as text instead of running it as a formula; import trims a text cell, then removes one
+leading `'`. Numbers and dates never start with those characters (amounts are never negative).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from itertools import repeat
 from typing import Any, Generic, TypeVar
 
+from bot.rules.limits import (
+    CHECKIN_DATE,
+    CUSTOMER_SINCE,
+    MAX_CADENCE,
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_NEXT_STEP,
+    MAX_NOTE,
+    MAX_REASON,
+    MAX_SPOKE_WITH,
+    NEXT_STEP_DUE,
+    RENEWAL_DATE,
+    DateWindow,
+    arr_problem,
+    cadence_problem,
+    clean_text,
+    too_long,
+)
 from storage.enums import Change, Expectation, Verdict
 
 R = TypeVar("R")
@@ -23,9 +47,11 @@ SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]+")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-MAX_NAME = 200
-MAX_SPOKE_WITH = 500
-MAX_EMAIL = 320
+# What makes a spreadsheet read a cell as a formula (OWASP's list: these, a tab or a CR, which are
+# white space), and the mark that makes it text.
+TEXT_MARK = "'"
+MARKED_STARTS = ("=", "+", "-", "@", TEXT_MARK)
+SHOWN = 40  # how much of a bad cell a message repeats
 # Integral amounts below this print without a decimal point; beyond it, Python's shortest repr.
 PLAIN_NUMBER_LIMIT = 1e15
 
@@ -81,17 +107,48 @@ class CheckInRecord:
 # -- parsing cells ------------------------------------------------------------------------------
 
 
-def parse_text(text: str) -> str | None:
-    return text.strip() or None
+def shown(value: str) -> str:
+    """A bad cell's value as a message repeats it: quoted, cleaned and shortened."""
+    value = clean_text(value)
+    return f"'{value[:SHOWN]}…'" if len(value) > SHOWN else f"'{value}'"
+
+
+def text_value(text: str) -> str:
+    """A text cell as written: cleaned, trimmed, and without the `'` that marks it as text."""
+    value = clean_text(text).strip()
+    return value[1:] if value.startswith(TEXT_MARK) else value
+
+
+def limited(value: str, limit: int) -> str:
+    problem = too_long(value, limit)
+    if problem:
+        raise CellError(problem)
+    return value
+
+
+def text_parser(limit: int) -> Callable[[str], str | None]:
+    """Parses an optional text cell of at most `limit` characters (None when empty)."""
+
+    def parse(text: str) -> str | None:
+        return limited(text_value(text), limit) or None
+
+    return parse
+
+
+parse_reason = text_parser(MAX_REASON)
+parse_spoke_with = text_parser(MAX_SPOKE_WITH)
+parse_next_step = text_parser(MAX_NEXT_STEP)
+
+
+def parse_note(text: str) -> str:
+    return limited(text_value(text), MAX_NOTE)
 
 
 def parse_name(text: str) -> str:
-    name = text.strip()
+    name = text_value(text)
     if not name:
         raise CellError("is empty")
-    if len(name) > MAX_NAME:
-        raise CellError(f"is longer than {MAX_NAME} characters")
-    return name
+    return limited(name, MAX_NAME)
 
 
 # Cells from small vocabularies (people, dates, verdicts, ...) repeat a lot in big files: their
@@ -102,12 +159,12 @@ CACHED = 8192
 @lru_cache(maxsize=CACHED)
 def parse_user(text: str) -> str:
     """A Slack user ID (`U…`/`W…`) or an e-mail address, as written."""
-    value = text.strip()
+    value = clean_text(text).strip()
     if not value:
         raise CellError("is empty")
     if SLACK_USER_ID.fullmatch(value) or (len(value) <= MAX_EMAIL and EMAIL.fullmatch(value)):
         return value
-    raise CellError(f"'{value}' is neither a Slack user ID (like U0123ABCD) nor an e-mail address")
+    raise CellError(f"{shown(value)} is neither a Slack user ID (like U0123ABCD) nor an e-mail address")
 
 
 @lru_cache(maxsize=CACHED)
@@ -130,7 +187,7 @@ def parse_date(text: str) -> date | None:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise CellError(f"'{value}' is not a date (YYYY-MM-DD)")
+    raise CellError(f"{shown(value)} is not a date (YYYY-MM-DD)")
 
 
 def parse_required_date(text: str) -> date:
@@ -141,14 +198,16 @@ def parse_required_date(text: str) -> date:
 
 
 def parse_arr(text: str) -> float | None:
+    """A non-negative amount up to the limit; digits beyond what a float holds are above it."""
     value = text.strip()
     if not value:
         return None
-    number = float(value) if NUMBER.fullmatch(value) else math.nan
-    if not math.isfinite(number):
-        raise CellError(f"'{value}' is not a number")
-    if number < 0:
-        raise CellError(f"'{value}' is negative")
+    if not NUMBER.fullmatch(value):
+        raise CellError(f"{shown(value)} is not a number")
+    number = float(value)
+    problem = arr_problem(number)
+    if problem:
+        raise CellError(f"{shown(value)} {problem}")
     return number
 
 
@@ -156,16 +215,22 @@ def parse_cadence(text: str) -> int | None:
     value = text.strip()
     if not value:
         return None
-    if not value.isdecimal() or int(value) == 0:
-        raise CellError(f"'{value}' is not a whole number of days above 0")
-    return int(value)
+    if not value.isdecimal():
+        raise CellError(f"{shown(value)} {cadence_problem(0)}")
+    digits = value.lstrip("0")
+    # More digits than the limit has is above it (and never built into a huge int).
+    days = int(digits or "0") if len(digits) <= len(str(MAX_CADENCE)) else MAX_CADENCE + 1
+    problem = cadence_problem(days)
+    if problem:
+        raise CellError(f"{shown(value)} {problem}")
+    return days
 
 
 @lru_cache(maxsize=CACHED)
 def parse_verdict(text: str) -> Verdict:
     verdict = VERDICT_WORDS.get(" ".join(text.split()).lower())
     if verdict is None:
-        raise CellError(f"'{text.strip()}' is not one of holds, weakened, changed, not asked")
+        raise CellError(f"{shown(text.strip())} is not one of holds, weakened, changed, not asked")
     return verdict
 
 
@@ -177,7 +242,7 @@ def parse_expectation(text: str) -> Expectation:
     try:
         return Expectation(value)
     except ValueError:
-        raise CellError(f"'{text.strip()}' is not one of above, meets, below, unknown") from None
+        raise CellError(f"{shown(text.strip())} is not one of above, meets, below, unknown") from None
 
 
 @lru_cache(maxsize=CACHED)
@@ -192,17 +257,26 @@ def parse_changes(text: str) -> tuple[Change, ...]:
             change = Change(value)
         except ValueError:
             allowed = ", ".join(Change)
-            raise CellError(f"'{part.strip()}' is not one of {allowed}") from None
+            raise CellError(f"{shown(part.strip())} is not one of {allowed}") from None
         if change not in changes:
             changes.append(change)
     return tuple(changes)
 
 
-def parse_spoke_with(text: str) -> str | None:
-    value = parse_text(text)
-    if value is not None and len(value) > MAX_SPOKE_WITH:
-        raise CellError(f"is longer than {MAX_SPOKE_WITH} characters")
-    return value
+def within(
+    parse: Callable[[str], date | None], window: DateWindow, today: date
+) -> Callable[[str], date | None]:
+    """`parse` for a date column, refusing a date outside `window` around `today`."""
+
+    @lru_cache(maxsize=CACHED)
+    def parse_within(text: str) -> date | None:
+        day = parse(text)
+        problem = window.problem(day, today) if day is not None else None
+        if problem:
+            raise CellError(f"'{day}' {problem}")
+        return day
+
+    return parse_within
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +287,16 @@ class CsvFormat(Generic[R]):
     parsers: Mapping[str, Callable[[str], Any]]
     required: tuple[str, ...]
     record: Callable[..., R]
+    # The date columns' windows around today, applied by `on`.
+    windows: Mapping[str, DateWindow] = field(default_factory=dict)
+
+    def on(self, today: date) -> CsvFormat[R]:
+        """This format with each date column held to its window around `today`."""
+        parsers = {
+            column: within(parse, self.windows[column], today) if column in self.windows else parse
+            for column, parse in self.parsers.items()
+        }
+        return replace(self, parsers=parsers, windows={})
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -223,11 +307,15 @@ class CsvFormat(Generic[R]):
         expected = ", ".join(self.columns)
         return [
             *(
-                f"unknown column '{name}' (expected some of: {expected})"
+                f"unknown column {shown(name)} (expected some of: {expected})"
                 for name in header
                 if name not in self.parsers
             ),
-            *(f"column '{name}' appears twice" for name in dict.fromkeys(header) if header.count(name) > 1),
+            *(
+                f"column {shown(name)} appears twice"
+                for name in dict.fromkeys(header)
+                if header.count(name) > 1
+            ),
             *(f"required column '{name}' is missing" for name in self.required if name not in header),
         ]
 
@@ -293,7 +381,7 @@ CUSTOMERS = CsvFormat(
     parsers={
         "name": parse_name,
         "owner": parse_user,
-        "reason": parse_text,
+        "reason": parse_reason,
         "since": parse_date,
         "renewal_date": parse_date,
         "arr": parse_arr,
@@ -301,36 +389,41 @@ CUSTOMERS = CsvFormat(
     },
     required=("name", "owner"),
     record=CustomerRecord,
+    windows={"since": CUSTOMER_SINCE, "renewal_date": RENEWAL_DATE},
 )
 CHECKINS = CsvFormat(
     parsers={
         "customer": parse_name,
         "date": parse_required_date,
         "author": parse_optional_user,
-        "note": str.strip,
+        "note": parse_note,
         "verdict": parse_verdict,
         "expectation": parse_expectation,
         "spoke_with": parse_spoke_with,
-        "new_reason": parse_text,
+        "new_reason": parse_reason,
         "changes": parse_changes,
-        "next_step": parse_text,
+        "next_step": parse_next_step,
         "next_step_due": parse_date,
     },
     required=("customer", "date"),
     record=CheckInRecord,
+    windows={"date": CHECKIN_DATE, "next_step_due": NEXT_STEP_DUE},
 )
 
 
 def header_names(row: Sequence[str]) -> list[str]:
     """Column names as read: trimmed and lower-case."""
-    return [cell.strip().lower() for cell in row]
+    return [clean_text(cell).strip().lower() for cell in row]
 
 
 # -- formatting (export) ------------------------------------------------------------------------
 
 
 def format_text(value: str | None) -> str:
-    return value or ""
+    """A text cell, marked as text when a spreadsheet would read it as a formula, or when import
+    would change it otherwise (a leading space or mark)."""
+    text = value or ""
+    return TEXT_MARK + text if text.startswith(MARKED_STARTS) or text[:1].isspace() else text
 
 
 def format_date(value: date | None) -> str:
@@ -356,7 +449,7 @@ def format_changes(values: Sequence[str]) -> str:
 def customer_cells(row: Mapping[Any, Any]) -> list[str]:
     """A stored customer (its columns by name) as a customers.csv row, in CUSTOMERS.columns order."""
     return [
-        row["name"],
+        format_text(row["name"]),
         row["owner_user_id"],
         format_text(row["original_reason"]),
         format_date(row["customer_since"]),
@@ -369,10 +462,10 @@ def customer_cells(row: Mapping[Any, Any]) -> list[str]:
 def checkin_cells(row: Mapping[Any, Any]) -> list[str]:
     """A stored check-in (columns by name, plus `customer`: its name) as a checkins.csv row."""
     return [
-        row["customer"],
+        format_text(row["customer"]),
         format_date(row["occurred_on"]),
-        format_text(row["author_user_id"]),
-        row["note"],
+        row["author_user_id"] or "",
+        format_text(row["note"]),
         format_verdict(row["verdict"]),
         row["expectation"].value,
         format_text(row["spoke_with"]),

@@ -1,7 +1,9 @@
 """`holdfast import` and `import-checkins`: validate a whole CSV file, then write it in one transaction.
 
 Every row is checked in one streaming pass (and e-mail addresses looked up in Slack once each)
-before anything is written; any bad row rejects the file with every problem listed by line.
+before anything is written; any bad row rejects the file with every problem listed by line. Each
+owner must be someone who may use Holdfast (`bot.access`, the one owner rule), when Slack can be
+asked (with a bot token).
 Writes go through SQLAlchemy Core in chunks, and check-ins are folded into their customers'
 state in memory, so large files import quickly through the same code the command line runs.
 """
@@ -14,6 +16,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from operator import attrgetter
 from typing import TextIO, TypeVar
 
@@ -30,6 +33,8 @@ from bot.csv_format import (
     is_email,
 )
 from bot.gc_pause import gc_paused
+from bot.rules.access import Denial
+from bot.rules.limits import latest_today
 from storage.bulk import CHUNK, bulk_write
 from storage.checkins import (
     StoredCheckInState,
@@ -57,6 +62,8 @@ T = TypeVar("T")
 IMPORT_SOURCE = "import"
 # Looks up e-mail addresses (lower-case) in Slack: those that belong to an active user, with their ID.
 EmailResolver = Callable[[Collection[str]], Mapping[str, str]]
+# Why a (workspace, Slack user) may not own customers, or None when they may (bot.access.AccessCheck).
+OwnerCheck = Callable[[str, str], Denial | None]
 # Told (rows written so far, rows to write) as the write goes on.
 OnWrite = Callable[[int, int], None]
 LINES_SHOWN = 5
@@ -203,6 +210,18 @@ def resolve_users(
     return ids
 
 
+def refused_owners(
+    records: Sequence[CustomerRecord], user_ids: Mapping[str, str], denial: Callable[[str], Denial | None]
+) -> list[RowError]:
+    """A row error for each row whose owner may not use Holdfast (each person asked once)."""
+    denials = {user_id: denial(user_id) for user_id in set(user_ids.values())}
+    return [
+        RowError(record.line, f"owner {record.owner} cannot use Holdfast ({why}), so cannot own customers")
+        for record in records
+        if (why := denials.get(user_ids.get(record.owner, ""))) is not None
+    ]
+
+
 @contextmanager
 def _unit(database: Database, dry_run: bool) -> Iterator[Session]:
     """A read-only session for a dry run, otherwise one write transaction set up for bulk writes."""
@@ -275,17 +294,25 @@ def import_customers(
     resolve_emails: EmailResolver | None,
     today: date,
     now: datetime,
+    check_owner: OwnerCheck | None = None,
     dry_run: bool = False,
     on_write: OnWrite | None = None,
 ) -> CustomerImport:
-    """Add or update (by name, ignoring case) every customer in a customers CSV; never deletes."""
-    records, errors = read_records(stream, CUSTOMERS)
+    """Add or update (by name, ignoring case) every customer in a customers CSV; never deletes.
+
+    With `check_owner`, an owner who may not use Holdfast is a bad row; without it (no bot token)
+    owners given as IDs are taken as they are, and the digest job's check before each send is what
+    keeps the notes from them.
+    """
+    records, errors = read_records(stream, CUSTOMERS.on(today))
     first_line: dict[str, int] = {}
     for record in records:
         line = first_line.setdefault(name_key(record.name), record.line)
         if line != record.line:
             errors.append(RowError(record.line, f"name '{record.name}' is already on line {line}"))
     user_ids = resolve_users(records, "owner", resolve_emails, errors)
+    if check_owner is not None:
+        errors.extend(refused_owners(records, user_ids, partial(check_owner, team_id)))
     if errors:
         raise rejected(errors)
     # Each owner's e-mail address when the file gave one (IDs first, so an address wins).
@@ -333,7 +360,7 @@ def import_checkins(
     on_write: OnWrite | None = None,
 ) -> CheckInImport:
     """Add every check-in of a check-ins CSV not stored already, and update each customer's state."""
-    records, errors = read_records(stream, CHECKINS)
+    records, errors = read_records(stream, CHECKINS.on(latest_today(now)))
     user_ids = resolve_users(records, "author", resolve_emails, errors)
     with _unit(database, dry_run) as session:
         customer_ids = customer_ids_by_key(team_id, session=session)

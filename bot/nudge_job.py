@@ -28,6 +28,15 @@ The one window left is a runner that is alive but stalled for longer than the le
 claiming and posting; `LEASE` is far longer than a post can take (a 30 s timeout plus at most
 `RATE_LIMIT_RETRIES` Retry-After waits).
 
+Who may receive a digest
+------------------------
+A digest carries customer notes, so it goes only to someone who may use Holdfast, by the same rule
+as every Slack request (`bot.access`): before the send, each owner is looked up in Slack (once
+per run; the time-zone refresh's answer is reused) and checked with `why_not`. An owner who became
+a guest, or left the organisation or the access group, is sent nothing and nothing is claimed; the
+run reports them (and logs it) with how many customers need a new owner. When Slack cannot say,
+nothing is sent either: the owner's digest counts as failed and the next run tries again.
+
 When the digest is due
 ----------------------
 The job runs every few minutes (see `bot.scheduler`). An owner's digest is due on a digest weekday
@@ -54,11 +63,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access import AccessCheck, for_one_run
 from bot.digest_blocks import MAX_CUSTOMERS, METADATA_EVENT, digest_message
 from bot.gc_pause import gc_paused
+from bot.rules.access import Denial
 from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, plan_day
 from bot.services import Services
 from bot.slack_client import make_web_client
+from bot.slack_users import SlackLookupError
 from storage.nudges import (
     Claim,
     ClaimRefused,
@@ -74,6 +86,7 @@ from storage.nudges import (
     planning_owners,
     sent_digest_keys,
 )
+from storage.owners import active_customer_count
 
 logger = logging.getLogger("holdfast.nudges")
 
@@ -102,6 +115,16 @@ class Delivery:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Refused:
+    """An owner who may no longer use Holdfast: sent nothing; their customers need a new owner."""
+
+    team_id: str
+    user_id: str
+    denial: Denial
+    customers: int
+
+
 @dataclass
 class RunReport:
     """What one run planned and did."""
@@ -109,6 +132,7 @@ class RunReport:
     plans: list[DigestPlan] = field(default_factory=list)
     skipped: list[tuple[OwnerFacts, Skip]] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(d.outcome == outcome for d in self.deliveries)
@@ -162,11 +186,15 @@ class NudgeJob:
         dry_run: bool = False,
     ) -> RunReport:
         """Plan and send. `force` ignores the local hour and weekday (and the daily retry cap); `day`
-        plans that day for every owner; `owner` limits the run to one Slack user; `dry_run` plans
-        from what is stored, calling neither Slack nor writing anything."""
+        plans that day for every owner, on a dry run only (a digest sent now is each owner's today's,
+        and is recorded so); `owner` limits the run to one Slack user; `dry_run` plans from what is
+        stored, calling neither Slack nor writing anything."""
+        if day is not None and not dry_run:
+            raise ValueError("a given day is only planned (dry_run), never sent")
         now = self.services.clock()
+        check = for_one_run(self.services.settings, self.client)
         if not dry_run:
-            self.refresh_owners(now)
+            self.refresh_owners(now, check)
         planned = self.plan(now, force=force, day=day, owner=owner)
         report = RunReport(plans=planned.plans, skipped=planned.skipped)
         if dry_run or not planned.plans:
@@ -181,7 +209,18 @@ class NudgeJob:
                 pending.append(plan)
         max_attempts = None if force else self.max_attempts
         with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-nudge") as pool:
-            report.deliveries.extend(pool.map(lambda p: self.deliver(p, now, max_attempts), pending))
+            screened = list(pool.map(lambda p: self.screen(p, check), pending))
+            sendable = [plan for plan, held in zip(pending, screened, strict=True) if held is None]
+            report.refused.extend(held for held in screened if isinstance(held, Refused))
+            report.deliveries.extend(held for held in screened if isinstance(held, Delivery))
+            report.deliveries.extend(pool.map(lambda p: self.deliver(p, now, max_attempts), sendable))
+        for refused in report.refused:
+            logger.warning(
+                "owner %s cannot use Holdfast (%s): no digest sent; %d customers need a new owner",
+                refused.user_id,
+                refused.denial,
+                refused.customers,
+            )
         for delivery in report.deliveries:
             if delivery.outcome == Outcome.FAILED:
                 logger.warning(
@@ -191,12 +230,14 @@ class NudgeJob:
                     delivery.detail,
                 )
         logger.info(
-            "digests: %d sent, %d found already in Slack, %d failed, %d already sent, %d skipped",
+            "digests: %d sent, %d found already in Slack, %d failed, %d already sent, %d skipped, "
+            "%d owners refused",
             report.count(Outcome.SENT),
             report.count(Outcome.FOUND),
             report.count(Outcome.FAILED),
             report.count(Outcome.ALREADY_SENT),
             len(report.skipped),
+            len(report.refused),
         )
         return report
 
@@ -225,9 +266,10 @@ class NudgeJob:
             del customers
         return planned
 
-    # -- owners' time zones ----------------------------------------------------------------------
-    def refresh_owners(self, now: datetime) -> None:
+    # -- owners' time zones, and who may still receive a digest --------------------------------
+    def refresh_owners(self, now: datetime, check: AccessCheck | None = None) -> None:
         """Make sure every owner has a row, and read stale time zones from Slack (`users.info`)."""
+        check = check or for_one_run(self.services.settings, self.client)
         database = self.services.database
         with database.transaction() as session:
             ensure_owners(owner_pairs_with_customers(session=session), session=session)
@@ -236,7 +278,7 @@ class NudgeJob:
         if not stale:
             return
         with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-users") as pool:
-            profiles = list(pool.map(lambda key: self._profile(key[1]), stale))
+            profiles = list(pool.map(lambda key: _profile(check, key[1]), stale))
         with database.transaction() as session:
             for (team_id, user_id), profile in zip(stale, profiles, strict=True):
                 if profile is None:
@@ -253,22 +295,17 @@ class NudgeJob:
                 owner.tz_refreshed_at = now
                 session.add(owner)
 
-    def _profile(self, user_id: str) -> dict[str, Any] | None:
+    def screen(self, plan: DigestPlan, check: AccessCheck) -> Refused | Delivery | None:
+        """None when the owner may still receive `plan`; otherwise why it is not sent."""
         try:
-            user = self.client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error == "user_not_found":
-                return {"deleted": True, "tz": None, "name": None, "email": None}
-            logger.warning("users.info for %s failed (%s); keeping the cached time zone", user_id, error)
+            denial = check.denial(plan.team_id, plan.owner_user_id)
+        except SlackLookupError as exc:
+            return Delivery(plan, Outcome.FAILED, f"not sent: could not check the owner ({exc})")
+        if denial is None:
             return None
-        profile = user.get("profile") or {}
-        return {
-            "deleted": bool(user.get("deleted")),
-            "tz": user.get("tz"),
-            "name": (profile.get("display_name") or user.get("real_name") or None),
-            "email": profile.get("email"),
-        }
+        with self.services.database.session() as session:
+            customers = active_customer_count(plan.team_id, plan.owner_user_id, session=session)
+        return Refused(plan.team_id, plan.owner_user_id, denial, customers)
 
     # -- one owner's digest ----------------------------------------------------------------------
     def deliver(self, plan: DigestPlan, now: datetime, max_attempts: int | None = MAX_ATTEMPTS) -> Delivery:
@@ -350,6 +387,24 @@ class NudgeJob:
             if not cursor:
                 return None
         return None
+
+
+def _profile(check: AccessCheck, user_id: str) -> dict[str, Any] | None:
+    """What an owner's row keeps from Slack; None when Slack could not say (the cached zone stays)."""
+    try:
+        user = check.user(user_id)
+    except SlackLookupError as exc:
+        logger.warning("%s; keeping the cached time zone of %s", exc, user_id)
+        return None
+    if user is None:
+        return {"deleted": True, "tz": None, "name": None, "email": None}
+    profile = user.get("profile") or {}
+    return {
+        "deleted": bool(user.get("deleted")),
+        "tz": user.get("tz"),
+        "name": (profile.get("display_name") or user.get("real_name") or None),
+        "email": profile.get("email"),
+    }
 
 
 def _messages(value: object) -> Iterable[dict[str, Any]]:

@@ -1,5 +1,8 @@
 """Serving Slack: HTTP on waitress (`POST /slack/events`, `GET /healthz`) or Socket Mode.
 
+Every HTTP request passes the edge (`bot.slack_edge`: size, signature, shape) before Bolt sees it;
+Socket Mode requests, authenticated by the connection, pass the same shape check.
+
 Both stop cleanly: no new work is taken, requests and listener work in flight finish (so no write
 is lost), then the database engine is disposed.
 """
@@ -16,15 +19,22 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.gc_pause import freeze_set_up
 from bot.services import Services
+from bot.settings import DEFAULT_MAX_REQUEST_BYTES
+from bot.slack_edge import SlackEdge, request_problem
 from bot.task_dispatcher import OneAtATimeDispatcher
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from bot.app import HoldfastApp
 
 logger = logging.getLogger("holdfast.server")
 
@@ -34,9 +44,17 @@ HTTP_THREADS = 8
 DRAIN_SECONDS = 25.0
 
 
-def make_wsgi_app(app: App, ping: Callable[[], bool]) -> WSGIApplication:
-    """Bolt's WSGI handler for `POST /slack/events`, plus `GET /healthz` (503 when the database is down)."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def make_wsgi_app(app: HoldfastApp, ping: Callable[[], bool]) -> WSGIApplication:
+    """`POST /slack/events` through the edge to Bolt, `GET /healthz` (503 when the database is down);
+    anything else gets Bolt's 404."""
+    settings = app.services.settings
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    secret = settings.slack_signing_secret
+    events = SlackEdge(
+        bolt,
+        signing_secret=secret.get_secret_value() if secret else None,
+        max_request_bytes=settings.max_request_bytes,
+    )
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -47,7 +65,9 @@ def make_wsgi_app(app: App, ping: Callable[[], bool]) -> WSGIApplication:
                 [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
             )
             return [body]
-        return slack(environ, start_response)
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return events(environ, start_response)
+        return bolt(environ, start_response)
 
     return wsgi
 
@@ -84,9 +104,18 @@ class HttpServer:
     """waitress serving the WSGI app until `stop()`, then draining what is in flight.
 
     Its `threads` take requests one at a time unless the one in hand is stuck (`bot.task_dispatcher`).
+    A body over `max_request_bytes` gets 413 from waitress itself, which stops reading it there.
     """
 
-    def __init__(self, wsgi: WSGIApplication, *, host: str, port: int, threads: int = HTTP_THREADS) -> None:
+    def __init__(
+        self,
+        wsgi: WSGIApplication,
+        *,
+        host: str,
+        port: int,
+        threads: int = HTTP_THREADS,
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    ) -> None:
         self.in_flight = InFlight()
         self._stop = threading.Event()
         self.stopped = threading.Event()
@@ -98,6 +127,8 @@ class HttpServer:
             connection_limit=1000,
             channel_timeout=60,
             expose_tracebacks=False,
+            # Waitress refuses a body of max_request_body_size bytes or more.
+            max_request_body_size=max_request_bytes + 1,
             # Waitress takes any object with add_task and shutdown; its type stubs name only its own.
             _dispatcher=OneAtATimeDispatcher(threads),  # type: ignore[arg-type]
         )
@@ -147,11 +178,24 @@ def finish_listener_work(app: App) -> None:
     app.listener_runner.listener_executor.shutdown(wait=True)
 
 
+class CheckedSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, acking a malformed request with nothing instead of dispatching it."""
+
+    # Bolt's own `handle` narrows the client type the same way.
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        problem = request_problem(req.payload)
+        if problem is None:
+            super().handle(client, req)
+            return
+        logger.warning("ignored a Socket Mode request that is not well-formed (%s)", problem)
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
 class SocketModeServer:
     """Bolt's Socket Mode handler on the app's own client (so connection set-up uses SLACK_API_URL)."""
 
     def __init__(self, app: App, app_token: str) -> None:
-        self.handler = SocketModeHandler(app, app_token, web_client=app.client)
+        self.handler = CheckedSocketModeHandler(app, app_token, web_client=app.client)
         self._stop = threading.Event()
 
     def connect(self) -> None:
@@ -182,7 +226,7 @@ def _reason(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-def build_app(services: Services) -> App:
+def build_app(services: Services) -> HoldfastApp:
     """The app, after auth.test has confirmed the bot token (BoltError / connection errors → StartupError)."""
     from slack_bolt.error import BoltError
 
@@ -224,7 +268,12 @@ def run(
             ready = f"Holdfast is connected to Slack in Socket Mode (API {settings.slack_api_url})"
         else:
             try:
-                server = HttpServer(make_wsgi_app(app, services.database.ping), host=host, port=settings.port)
+                server = HttpServer(
+                    make_wsgi_app(app, services.database.ping),
+                    host=host,
+                    port=settings.port,
+                    max_request_bytes=settings.max_request_bytes,
+                )
             except OSError as error:
                 raise StartupError(f"cannot listen on {host}:{settings.port} ({_reason(error)})") from None
             ready = f"Holdfast is listening on {server.url}{EVENTS_PATH} (health: {HEALTH_PATH})"

@@ -14,6 +14,9 @@ from bot.rules.policy import Policy
 DEFAULT_DATABASE_URL = "sqlite:///holdfast.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Slack's requests are small: the largest Holdfast gets, a button press echoing a full digest, is tens
+# of kilobytes. 1 MiB leaves ample room and bounds what an unsigned sender can make the server hold.
+DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class SettingsError(Exception):
@@ -32,6 +35,8 @@ class Settings(BaseSettings):
     slack_team_id: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+    # Larger HTTP request bodies get 413 before they are read.
+    max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=16 * 1024, le=64 * 1024 * 1024)
 
     # Who may use Holdfast: a user group, and/or user IDs; neither means every full member.
     access_usergroup_id: str | None = None

@@ -1,10 +1,11 @@
-"""What the command line asks Slack: which workspace the token belongs to, and who has an e-mail address."""
+"""What Holdfast asks Slack about people: the token's workspace, who has an e-mail address, who a user is."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -64,3 +65,17 @@ def user_ids_by_email(client: WebClient, emails: Iterable[str]) -> dict[str, str
         if user is not None and not user.get("deleted"):
             found[email] = str(user["id"])
     return found
+
+
+def lookup_user(client: WebClient, user_id: str) -> dict[str, Any] | None:
+    """The `users.info` user, or None when Slack knows no such user; any other failure raises."""
+    answer = _call("users.info", partial(client.users_info, user=user_id), none_on="user_not_found")
+    user = answer.get("user") if answer is not None else None
+    return dict(user) if isinstance(user, dict) else None
+
+
+def lookup_group(client: WebClient, group_id: str) -> frozenset[str]:
+    """The user IDs in a user group (`usergroups.users.list`); a failure raises."""
+    answer = _call("usergroups.users.list", partial(client.usergroups_users_list, usergroup=group_id))
+    assert answer is not None
+    return frozenset(answer.get("users") or ())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,77 +10,49 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 
-from bot.rules.access import may_use
+from bot.access import AccessCheck, for_requests
 from bot.services import Services
-from handlers.support import ACCESS_GATE_KEY, TZ_KEY, TTLCache
-from handlers.views.replies import REFUSAL, refusal_modal
+from bot.slack_client import make_lookup_client
+from bot.slack_users import SlackLookupError
+from handlers.support import ACCESS_GATE_KEY, TZ_KEY
+from handlers.views.common import plain, section
+from handlers.views.replies import REFUSAL
 
 logger = logging.getLogger("holdfast.access")
 
-USER_TTL = 300.0
 CANNOT_OWN = "cannot own customers in Holdfast (guests, bots and people outside the account team cannot)"
-GROUP_TTL = 60.0
-
-
-class AccessGate:
-    """Looks the caller up (users.info, the access user group) and decides with `may_use`."""
-
-    def __init__(self, services: Services, clock: Callable[[], float] = time.monotonic) -> None:
-        self.settings = services.settings
-        self.users = TTLCache(USER_TTL, clock)
-        self.groups = TTLCache(GROUP_TTL, clock)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> AccessGate:
-        # Bolt copies the context for lazy listeners; they share this gate (and its caches).
-        return self
-
-    def _user(self, client: WebClient, user_id: str) -> dict[str, Any] | None:
-        try:
-            user = client.users_info(user=user_id).get("user")
-        except SlackApiError as error:
-            logger.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
-            return None
-        return dict(user) if user else None
-
-    def _group(self, client: WebClient, group_id: str) -> frozenset[str]:
-        try:
-            users = client.usergroups_users_list(usergroup=group_id).get("users") or []
-        except SlackApiError as error:
-            logger.warning("usergroups.users.list for %s failed: %s", group_id, error.response.get("error"))
-            return frozenset()
-        return frozenset(users)
-
-    def check(
-        self, client: WebClient, team_id: str | None, user_id: str
-    ) -> tuple[bool, dict[str, Any] | None]:
-        user = self.users.get(user_id, lambda: self._user(client, user_id))
-        group_id = self.settings.access_usergroup_id
-        members = self.groups.get(group_id, lambda: self._group(client, group_id)) if group_id else None
-        allowed = may_use(
-            user, team_id=team_id, allowed_user_ids=self.settings.allowed_user_ids, group_members=members
-        )
-        return allowed, user
+UNCHECKED = "Holdfast couldn't check with Slack who you are just now. Please try again in a moment."
 
 
 def may_own(context: BoltContext, client: WebClient, user_id: str) -> bool:
-    """Whether `user_id` may own customers: the same rule as using Holdfast (no guests, bots, outsiders)."""
-    gate: AccessGate = context[ACCESS_GATE_KEY]
-    return gate.check(client, context.team_id, user_id)[0]
+    """Whether `user_id` may own customers: the same rule as using Holdfast (no guests, bots, outsiders).
+
+    False, too, when Slack cannot say (logged): an owner nobody could check is not stored.
+    """
+    check: AccessCheck = context[ACCESS_GATE_KEY]
+    try:
+        return check(context.team_id, user_id).allowed
+    except SlackLookupError as exc:
+        logger.warning("could not check %s as an owner: %s", user_id, exc)
+        return False
 
 
-def refusal(body: dict[str, Any], respond: Respond | None) -> BoltResponse:
-    """The polite refusal, shaped for the kind of request."""
+def short_answer(body: dict[str, Any], respond: Respond | None, text: str) -> BoltResponse:
+    """A one-line answer instead of the request's own (a refusal, or "try again"), shaped for its kind."""
     kind = body.get("type")
     if body.get("command"):
-        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": REFUSAL})
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
     if kind == "view_submission":
-        return BoltResponse(status=200, body={"response_action": "update", "view": refusal_modal().to_dict()})
+        modal = View(
+            type="modal", title=plain("Holdfast", 24), close=plain("Close", 24), blocks=[section(text)]
+        )
+        return BoltResponse(status=200, body={"response_action": "update", "view": modal.to_dict()})
     if body.get("response_url") and respond is not None:
-        respond(text=REFUSAL, response_type="ephemeral", replace_original=False)
+        respond(text=text, response_type="ephemeral", replace_original=False)
     return BoltResponse(status=200, body="")
 
 
@@ -89,11 +60,12 @@ class AccountTeamOnly(Middleware):
     """The global middleware refusing anyone outside the account team.
 
     A `Middleware` class rather than a function: Bolt builds a function middleware's arguments afresh
-    on every request, which on the card's path cost more than the check itself.
+    on every request, which on the card's path cost more than the check itself. The check answers
+    from its last good answers (see `bot.access`), so a slow Slack never holds up the ack.
     """
 
-    def __init__(self, gate: AccessGate) -> None:
-        self.gate = gate
+    def __init__(self, check: AccessCheck) -> None:
+        self.check = check
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -103,18 +75,22 @@ class AccountTeamOnly(Middleware):
         if not user_id:
             next()
             return resp
+        try:
+            access = self.check(context.team_id, user_id)
+        except SlackLookupError as exc:
+            logger.warning("could not check %s from team %s: %s", user_id, context.team_id, exc)
+            return short_answer(body, context.respond, UNCHECKED)
         user_team = (body.get("user") or {}).get("team_id") if isinstance(body.get("user"), dict) else None
-        allowed, user = self.gate.check(context.client, context.team_id, user_id)
-        if allowed and user_team and context.team_id and user_team != context.team_id:
-            allowed = False
-        if not allowed:
-            logger.info("refused %s from team %s", user_id, context.team_id)
-            return refusal(body, context.respond)
-        context[TZ_KEY] = (user or {}).get("tz")
-        context[ACCESS_GATE_KEY] = self.gate
+        foreign = bool(user_team and context.team_id and user_team != context.team_id)
+        if not access.allowed or foreign:
+            logger.info("refused %s from team %s: %s", user_id, context.team_id, access.denial or "foreign")
+            return short_answer(body, context.respond, REFUSAL)
+        context[TZ_KEY] = (access.user or {}).get("tz")
+        context[ACCESS_GATE_KEY] = self.check
         next()
         return resp
 
 
 def register(app: App, services: Services) -> None:
-    app.use(AccountTeamOnly(AccessGate(services)))
+    check = for_requests(services.settings, make_lookup_client(services.settings), services.clock)
+    app.use(AccountTeamOnly(check))

@@ -8,15 +8,16 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.rules.checkin_line import parse_checkin_line
+from bot.rules.checkin_line import checkin_readings
+from bot.rules.limits import MAX_QUERY, clean_text
 from bot.rules.nudges import reason_text
 from bot.services import Services
 from handlers import ids
-from handlers.lookup import find_customer
+from handlers.lookup import find_checkin_customer
 from handlers.support import after_ack, caller_today, request_key
 from handlers.typed_checkin import TypedCheckin, button_value, log_now
 from handlers.views.checkin_form import checkin_modal
-from handlers.views.replies import not_found
+from handlers.views.replies import longer_than_any_name, not_found
 
 OPEN_FORM = "holdfast_open_checkin_form"
 
@@ -24,7 +25,12 @@ OPEN_FORM = "holdfast_open_checkin_form"
 def register(app: App, services: Services) -> None:
     def checkin(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         team_id, user_id = str(context.team_id), str(context.user_id)
-        line = parse_checkin_line(str(body.get("text") or ""))
+        text = slash_text(body)
+        with services.database.reader() as reader:
+            line, found = find_checkin_customer(team_id, text, reader=reader)
+        if found.too_long:
+            ack(**longer_than_any_name(MAX_QUERY))
+            return
         if not line.customer:
             context[OPEN_FORM] = {}
             ack()
@@ -33,8 +39,6 @@ def register(app: App, services: Services) -> None:
         typed = TypedCheckin(
             note=line.note or "", verdict=line.verdict, key=key, typed_on=caller_today(services, context)
         )
-        with services.database.reader() as reader:
-            found = find_customer(team_id, line.customer, reader=reader)
         customer = found.customer
         if customer is None or customer.id is None:
             ack(
@@ -69,8 +73,14 @@ def register(app: App, services: Services) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def logs_now(body: dict[str, Any]) -> bool:
-        return parse_checkin_line(str(body.get("text") or "")).logs_now
+        return all(reading.logs_now for reading in checkin_readings(slash_text(body)))
 
-    # `<customer>: <note>` is answered by the ack; the other forms may open the form after it.
+    # `<customer>: <note>` (however its colons are read) is answered by the ack; the other forms may
+    # open the form after it.
     app.command(ids.CHECKIN_COMMAND, matchers=[logs_now])(checkin)
     app.command(ids.CHECKIN_COMMAND)(ack=checkin, lazy=[open_form])
+
+
+def slash_text(body: dict[str, Any]) -> str:
+    """What was typed after the command, without control characters."""
+    return clean_text(str(body.get("text") or ""))

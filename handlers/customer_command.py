@@ -10,15 +10,16 @@ from slack_sdk import WebClient
 
 from bot.rules.health import health
 from bot.rules.key_accounts import is_key
+from bot.rules.limits import MAX_QUERY, clean_text
 from bot.rules.nudges import due_reasons, urgency_order
 from bot.services import Services
 from handlers import ids
 from handlers.lookup import find_customer
 from handlers.support import KeyCutoffs, after_ack, caller_today
 from handlers.views.common import Json
-from handlers.views.customer_card import customer_card, customer_list
+from handlers.views.customer_card import card_text, customer_card, customer_list
 from handlers.views.customer_form import customer_modal
-from handlers.views.replies import message, not_found, text_message
+from handlers.views.replies import longer_than_any_name, message, not_found, text_message
 from storage.checkins import latest_checkins
 from storage.customers import customer_by_id, customers_of_owner
 from storage.fast_read import Reader
@@ -30,7 +31,7 @@ OPEN_ADD_FORM = "holdfast_open_customer_form"
 def render_card(
     services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer: Customer, reader: Reader
 ) -> tuple[list[Json], str]:
-    """The card's blocks and its fallback text."""
+    """The card's blocks and its notification text (escaped, like every name shown)."""
     today = caller_today(services, context)
     state = health(
         customer,
@@ -39,7 +40,7 @@ def render_card(
         is_key=is_key(customer.arr, customer.active, cutoffs(customer.team_id)),
     )
     latest = latest_checkins(customer.id or 0, reader=reader, limit=3)
-    return customer_card(customer, latest=latest, health=state, today=today), customer.name
+    return customer_card(customer, latest=latest, health=state, today=today), card_text(customer)
 
 
 def card_for(
@@ -78,7 +79,7 @@ def register(app: App, services: Services) -> None:
     cutoffs = KeyCutoffs(services)
 
     def customer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        text = " ".join(str(body.get("text") or "").split())
+        text = " ".join(clean_text(str(body.get("text") or "")).split())
         if not text:
             ack(**list_for(services, cutoffs, context))
             return
@@ -96,6 +97,9 @@ def register(app: App, services: Services) -> None:
                 blocks, name = render_card(services, cutoffs, context, found.customer, reader)
                 ack(**message(blocks, name))
                 return
+        if found.too_long:
+            ack(**longer_than_any_name(MAX_QUERY))
+            return
         ack(
             **not_found(
                 text,

@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 from sqlalchemy.exc import IntegrityError
 
 from bot.rules.forms import customer_mistakes, parse_arr
+from bot.rules.limits import MAX_NAME
 from bot.rules.nudges import reason_text
 from bot.services import Services
 from bot.slack_text import safe
@@ -82,7 +83,8 @@ def register(app: App, services: Services) -> None:
         today = caller_today(services, context)
         typed = _typed_checkin(body["view"], today)
         with services.database.reader() as reader:
-            existing = customer_by_name(team_id, draft.name, reader=reader) if draft.name else None
+            looked_up = 0 < len(draft.name) <= MAX_NAME
+            existing = customer_by_name(team_id, draft.name, reader=reader) if looked_up else None
         if existing is not None and _same_submission(existing, draft, owner, services):
             ack(response_action="update", view=after_adding(existing, typed, context))
             return
@@ -92,6 +94,8 @@ def register(app: App, services: Services) -> None:
             arr_text=draft.arr_text,
             since=draft.since,
             renewal=draft.renewal,
+            today=today,
+            reason=draft.reason,
         )
         if owner != context.user_id and not may_own(context, client, owner):
             mistakes["owner"] = f"This person {CANNOT_OWN}."

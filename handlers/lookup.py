@@ -1,9 +1,12 @@
-"""Finding the customer someone typed: exact name, else the only one containing it, else suggestions."""
+"""Finding the customer someone typed: exact name, else (to read a card or open a form) the only one
+containing it, else close names to choose from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.rules.checkin_line import CheckinLine, checkin_readings, named_reading
+from bot.rules.limits import MAX_QUERY
 from bot.rules.matching import close_matches
 from storage.customers import LIKE_FRAGMENTS, customer_by_name, customers_containing, customers_like_any
 from storage.fast_read import Reader
@@ -14,14 +17,19 @@ CANDIDATES = 500
 
 @dataclass(frozen=True)
 class Found:
-    """The customer, or up to five close names to offer."""
+    """The customer, or up to five close names to offer; `too_long` when the text cannot be a name."""
 
     customer: Customer | None
     suggestions: tuple[tuple[int, str], ...] = ()
+    too_long: bool = False
 
 
-def find_customer(team_id: str, query: str, *, reader: Reader) -> Found:
-    """Exact (case-insensitive) name, or the only name containing `query`; otherwise close names."""
+def find_customer(team_id: str, query: str, *, reader: Reader, partial: bool = True) -> Found:
+    """The customer named `query` (as people read names: see `name_key`), or with `partial` the only
+    one whose name contains it; otherwise close names. A query longer than `MAX_QUERY` searches nothing.
+    """
+    if len(" ".join(query.split())) > MAX_QUERY:
+        return Found(None, too_long=True)
     key = name_key(query)
     if not key:
         return Found(None)
@@ -29,7 +37,7 @@ def find_customer(team_id: str, query: str, *, reader: Reader) -> Found:
     if exact is not None:
         return Found(exact)
     containing = customers_containing(team_id, query, reader=reader, limit=6)
-    if len(containing) == 1 and len(key) >= 2:
+    if partial and len(containing) == 1 and len(key) >= 2:
         return Found(containing[0])
     pool = [(c.id, c.name) for c in containing if c.id is not None]
     if not pool:
@@ -38,3 +46,21 @@ def find_customer(team_id: str, query: str, *, reader: Reader) -> Found:
         pool = customers_like_any(team_id, fragments, reader=reader, limit=CANDIDATES)
     suggestions = close_matches(query, pool, lambda pair: pair[1])
     return Found(None, tuple(suggestions))
+
+
+def find_checkin_customer(team_id: str, text: str, *, reader: Reader) -> tuple[CheckinLine, Found]:
+    """How to read a `/checkin` line, and its customer.
+
+    The customer is the longest part before a colon that is exactly a customer's name, so a name may
+    hold a colon. With none, the part before the first colon is looked up: with a note (a log) only
+    close names are offered, never a guess; without one (the form opens) the only name containing it
+    is taken, since the form shows it before anything is stored.
+    """
+    readings = checkin_readings(text)
+    first = readings[-1]
+    if len(first.customer) > MAX_QUERY:
+        return first, Found(None, too_long=True)
+    named = named_reading(readings, lambda name: customer_by_name(team_id, name, reader=reader))
+    if named is not None:
+        return named[0], Found(named[1])
+    return first, find_customer(team_id, first.customer, reader=reader, partial=not first.logs_now)

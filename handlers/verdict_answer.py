@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.rules.forms import new_reason_mistake
 from bot.rules.nudges import reason_text
 from bot.services import Services
 from handlers import ids
@@ -78,8 +79,9 @@ def register(app: App, services: Services) -> None:
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body["view"]
         reason = read_new_reason(view["state"]["values"])
-        if not reason:
-            ack(response_action="errors", errors={ids.NEW_REASON: "Say what their reason is now."})
+        mistake = new_reason_mistake(reason)
+        if mistake:
+            ack(response_action="errors", errors={ids.NEW_REASON: mistake})
             return
         metadata = json.loads(view.get("private_metadata") or "{}")
         reply = _record(services, str(context.team_id), int(metadata["checkin"]), Verdict.CHANGED, reason)

@@ -4,7 +4,7 @@ Core's own executemany sends every value of every row through generic per-row ma
 costs more than the database's work on large imports. `execute_many` compiles the statement once,
 converts each value with its column type's own bind processor (the very conversion Core applies,
 so SQLite and PostgreSQL see what they always see), converts constants once, and hands plain rows
-to the driver.
+to the driver. Text is cleaned of control characters on the way, as on every other write.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Table, Update
+from sqlalchemy import Enum, Insert, String, Table, Update
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
+from bot.rules.limits import clean_text
 from storage.models import CheckIn, Customer, Owner
 
 T = TypeVar("T")
@@ -57,15 +58,30 @@ def bulk_write(*, session: Session) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
 
 
+def _cleaned(convert: Callable[[Sequence[Any]], Sequence[Any]]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """`convert` for a text column, after removing control characters (see `clean_text`); a chunk
+    with none (the usual case, checked at once) is converted as it is."""
+
+    def clean(values: Sequence[Any]) -> Sequence[Any]:
+        if not "".join(filter(None, values)).isprintable():
+            values = [clean_text(value) if isinstance(value, str) else value for value in values]
+        return convert(values)
+
+    return clean
+
+
 def _converter(table: Table, key: str, dialect: Dialect) -> Callable[[Sequence[Any]], Sequence[Any]]:
     """Converts a column of values bound to `key` the way Core would (as is when it is no column).
 
-    Imported columns repeat few values (dates, verdicts, ...), so conversions are remembered.
+    Text columns are cleaned of control characters first, so a NUL never reaches the database
+    (PostgreSQL refuses it; SQLite would keep it). Imported columns repeat few values (dates,
+    verdicts, ...), so conversions are remembered.
     """
     column = table.c.get(key)
     process = None if column is None else column.type.dialect_impl(dialect).bind_processor(dialect)
+    is_text = column is not None and isinstance(column.type, String) and not isinstance(column.type, Enum)
     if process is None:
-        return lambda values: values
+        return _cleaned(lambda values: values) if is_text else lambda values: values
     remembered = lru_cache(maxsize=CHUNK, typed=True)(process)
 
     def convert(values: Sequence[Any]) -> Sequence[Any]:
@@ -74,7 +90,7 @@ def _converter(table: Table, key: str, dialect: Dialect) -> Callable[[Sequence[A
         except TypeError:  # an unhashable value, such as a list for a JSON column
             return list(map(process, values))
 
-    return convert
+    return _cleaned(convert) if is_text else convert
 
 
 def execute_many(

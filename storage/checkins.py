@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping, String, bindparam, cast, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, func, select
 
+from bot.rules.limits import clean_text
 from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
 from storage.enums import Change, Expectation, Verdict
 from storage.fast_read import FastQuery, Reader
@@ -111,10 +112,23 @@ def apply_checkin(customer: CheckInState, checkin: CheckInFacts) -> None:
         customer.next_step_on = on
 
 
+# A check-in's free-text columns: cleaned of control characters on every write (the last line of
+# defence: the surfaces clean and check them first), so SQLite and PostgreSQL store the same text.
+TEXT_COLUMNS = ("note", "spoke_with", "new_reason", "next_step")
+
+
+def _clean_texts(checkin: CheckIn) -> None:
+    for name in TEXT_COLUMNS:
+        value = getattr(checkin, name)
+        if value:
+            setattr(checkin, name, clean_text(value))
+
+
 def add_checkin(
     checkin: CheckIn, *, customer: Customer, session: Session, now: datetime | None = None
 ) -> CheckIn:
     """Store `checkin` for `customer` and update the customer's state; the caller commits."""
+    _clean_texts(checkin)
     checkin.customer_id = customer.id  # type: ignore[assignment]
     checkin.team_id = customer.team_id
     session.add(checkin)
@@ -310,7 +324,7 @@ def record_verdict(
     """Set the reason verdict of a stored check-in and fold it into the customer; the caller commits."""
     checkin.verdict = verdict
     if verdict == Verdict.CHANGED and new_reason:
-        checkin.new_reason = new_reason
+        checkin.new_reason = clean_text(new_reason)
     session.add(checkin)
     apply_checkin(customer, checkin)
     customer.updated_at = now or utcnow()

@@ -66,7 +66,7 @@ def _contains(text: str) -> str:
 
 
 def customer_by_name(team_id: str, name: str, *, reader: Reader) -> Customer | None:
-    """The workspace's customer with this name, ignoring case and extra spaces (for reading)."""
+    """The workspace's customer with this name as people read it (same `name_key`), for reading."""
     return _BY_NAME.first(reader, team_id=team_id, name_key=name_key(name))
 
 
@@ -167,14 +167,8 @@ def customer_by_id(team_id: str, customer_id: int, *, session: Session) -> Custo
 
 
 def customers_containing(team_id: str, text: str, *, reader: Reader, limit: int) -> list[Customer]:
-    """Customers whose name contains `text` (ignoring case and extra spaces), by name (for reading)."""
+    """Customers whose name key contains the key of `text`, by name key (for reading)."""
     return _CONTAINING.all(reader, team_id=team_id, pattern=_contains(name_key(text)), limit=limit)
-
-
-def customer_names(team_id: str, *, session: Session) -> list[tuple[int, str]]:
-    """Every customer's id and name in the workspace (for suggesting close names)."""
-    query = select(Customer.id, Customer.name).where(Customer.team_id == team_id)
-    return [(int(row[0]), row[1]) for row in session.exec(query).all() if row[0] is not None]
 
 
 def customer_name_rows(team_id: str, *, reader: Reader) -> list[tuple[int, str, str, str]]:

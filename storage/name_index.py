@@ -6,9 +6,10 @@ of the workspace is one string, searched with `str.find` (in C), so a keystroke 
 
 Freshness: before each search the workspace's highest customer id is read (one primary-key lookup).
 A customer added by any process changes it, so the next keystroke rebuilds the index and shows the
-new name at once. Customers are never deleted or renamed (an import may only respell a name's case or
-spacing), but an owner can change (the digest's "not mine", an import): such changes show once the
-index is older than `NAMES_TTL` seconds and has been rebuilt, in the background (see `NameIndexes`).
+new name at once. Customers are never deleted or renamed (an import may only respell a name as it
+reads the same: case, spacing, look-alike letters), but an owner can change (the digest's "not
+mine", an import): such changes show once the index is older than `NAMES_TTL` seconds and has been
+rebuilt, in the background (see `NameIndexes`).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class NameIndex:
         return cached[0], cached[1], positions
 
     def search(self, text: str, *, caller_user_id: str, limit: int) -> tuple[tuple[int, str], ...]:
-        """(id, name) of customers whose name contains `text` (ignoring case and extra spaces), at most
+        """(id, name) of customers whose name key contains the key of `text` (see `name_key`), at most
         `limit`: the caller's own first, then names starting with `text`, then the rest, each by name.
 
         Answers are kept with the index (which never changes): keystrokes repeat the same few prefixes.

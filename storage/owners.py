@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from storage.bulk import OWNER, batched
+from storage.bulk import CUSTOMER, OWNER, batched
 
 
 def upsert_owners(team_id: str, owners: Mapping[str, str | None], *, session: Session) -> int:
@@ -33,3 +33,11 @@ def upsert_owners(team_id: str, owners: Mapping[str, str | None], *, session: Se
         )
         connection.execute(statement, learned)
     return len(new)
+
+
+def active_customer_count(team_id: str, user_id: str, *, session: Session) -> int:
+    """How many active customers `user_id` owns in the workspace."""
+    query = select(func.count()).where(
+        CUSTOMER.c.team_id == team_id, CUSTOMER.c.owner_user_id == user_id, CUSTOMER.c.active.is_(True)
+    )
+    return int(session.connection().execute(query).scalar_one())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
 from storage.db import Database, open_database
 from tests.live_app import LiveApp, serve_app
@@ -76,10 +78,46 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin_url"))
 
 
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    """A database at the newest schema, on each backend."""
-    database = open_database(database_url)
+@pytest.fixture(scope="session")
+def sqlite_at_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "holdfast.db"
+    open_database(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_at_head(postgres_admin_url: str) -> Iterator[str]:
+    """One PostgreSQL database migrated to the newest schema, emptied before each test that uses it."""
+    for url in _fresh_postgres_database(postgres_admin_url):
+        open_database(url).dispose()
+        yield url
+
+
+def _emptied(url: str) -> None:
+    """Every table emptied and every id sequence restarted: as good as a new database, far quicker."""
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with psycopg.connect(make_url(url).render_as_string(hide_password=False).replace("+psycopg", "")) as conn:
+        conn.execute("SET lock_timeout = '10s'")
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database at the newest schema with no rows, on each backend.
+
+    Migrating takes longer than most tests, so it is done once per run: SQLite files are copies of a
+    migrated one, and PostgreSQL tests share one migrated database, emptied before each. Tests about
+    migrations themselves take `database_url` (a truly empty database).
+    """
+    if request.param == "sqlite":
+        path = tmp_path / "holdfast.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_at_head"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_at_head")
+        _emptied(url)
+    database = open_database(url)
     yield database
     database.dispose()
 
@@ -90,8 +128,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def sqlite_db(sqlite_url: str) -> Iterator[Database]:
+def sqlite_db(sqlite_url: str, sqlite_at_head: Path) -> Iterator[Database]:
     """A SQLite database at the newest schema, for tests about SQLite itself."""
+    shutil.copyfile(sqlite_at_head, make_url(sqlite_url).database or "")
     database = open_database(sqlite_url)
     yield database
     database.dispose()

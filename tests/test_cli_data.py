@@ -264,3 +264,41 @@ def test_backup_copies_sqlite_and_refuses_to_overwrite(
     )
     assert missing.exit_code == 1
     assert missing.stderr == f"holdfast: there is no database file at {tmp_path / 'none.db'}\n"
+
+
+def test_an_owner_who_may_not_use_holdfast_rejects_the_file_naming_the_line(
+    env: dict[str, str], tmp_path: Path, opened: Database
+) -> None:
+    with SlackStub() as slack:
+        slack.add_user("U0ANN", email="ann@example.com")
+        slack.add_user("U0GUEST", email="guest@example.com", is_restricted=True)
+        slack_env = {**env, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
+        path = write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\nBeta,guest@example.com\nGamma,U0GUEST\n")
+        result = holdfast(slack_env, "import", str(path))
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            "holdfast: c.csv: 2 bad rows; nothing was imported",
+            "  line 3: owner guest@example.com cannot use Holdfast (guest), so cannot own customers",
+            "  line 4: owner U0GUEST cannot use Holdfast (guest), so cannot own customers",
+        ]
+        assert customers_in(opened) == []
+
+        slack.on("users.info", lambda call: {"ok": False, "error": "ratelimited"})
+        failed = holdfast(slack_env, "import", str(write(tmp_path / "d.csv", "name,owner\nAcme,U0ANN\n")))
+        assert failed.exit_code == 1
+        assert (
+            failed.stderr == "holdfast: d.csv: nothing was imported: Slack refused users.info (ratelimited)\n"
+        )
+        assert customers_in(opened) == []
+
+
+def test_without_a_token_id_owners_are_imported_with_a_warning(
+    env: dict[str, str], tmp_path: Path, opened: Database
+) -> None:
+    result = holdfast(env, "import", str(write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\n")))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "holdfast: warning: owners were not checked with Slack (no SLACK_BOT_TOKEN); the digest job checks "
+        "each owner before sending and skips anyone who may not use Holdfast\n"
+    )
+    assert [c.owner_user_id for c in customers_in(opened)] == ["U0ANN"]

@@ -69,11 +69,11 @@ def test_dry_run_prints_the_digests_and_skipped_owners_and_touches_nothing(
 
 def test_nudge_sends_now_whatever_the_hour_and_only_once(book: str, tmp_path: Path, slack: SlackStub) -> None:
     env = {"DATABASE_URL": book, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url}
-    result = run(["--date", DAY.isoformat(), "--owner", "U2"], tmp_path, **env)
+    result = run(["--owner", "U2"], tmp_path, **env)
     assert result.returncode == 0, result.stderr
     assert "U2: sent, 1 due" in result.stdout
     assert digests_posted(slack) == {"U2": 1}
-    result = run(["--date", DAY.isoformat()], tmp_path, **env)
+    result = run([], tmp_path, **env)
     assert result.returncode == 0, result.stderr
     assert "Ana (U1): sent, 2 due" in result.stdout
     assert "U2: already sent, 1 due" in result.stdout
@@ -84,7 +84,7 @@ def test_nudge_sends_now_whatever_the_hour_and_only_once(book: str, tmp_path: Pa
 def test_a_failed_send_exits_1_and_says_why(book: str, tmp_path: Path, slack: SlackStub) -> None:
     slack.on("chat.postMessage", lambda call: {"ok": False, "error": "channel_not_found"})
     env = {"DATABASE_URL": book, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url}
-    result = run(["--owner", "U1", "--date", DAY.isoformat()], tmp_path, **env)
+    result = run(["--owner", "U1"], tmp_path, **env)
     assert result.returncode == 1
     assert "Ana (U1): failed (channel_not_found)" in result.stdout
 
@@ -95,6 +95,7 @@ def test_a_failed_send_exits_1_and_says_why(book: str, tmp_path: Path, slack: Sl
         (["--date", "10/06/2026"], "--date must be a date as YYYY-MM-DD"),
         (["--owner", "bob"], "--owner must be a Slack user ID"),
         ([], "sending digests needs SLACK_BOT_TOKEN"),
+        (["--date", "2026-06-10"], "--date only plans (use it with --dry-run)"),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -108,3 +109,37 @@ def test_nudge_has_help(tmp_path: Path) -> None:
     result = run(["--help"], tmp_path)
     assert result.returncode == 0
     assert "--dry-run" in result.stdout
+
+
+def test_a_date_without_dry_run_sends_and_records_nothing(
+    book: str, tmp_path: Path, slack: SlackStub
+) -> None:
+    env = {"DATABASE_URL": book, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url}
+    result = run(["--date", DAY.isoformat()], tmp_path, **env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "holdfast: --date only plans (use it with --dry-run): digests are sent for each owner's today"
+    ]
+    assert slack.calls == []
+    database = open_database(book)
+    assert ledger(database) == []
+    database.dispose()
+    # The day's own run still sends.
+    assert run([], tmp_path, **env).returncode == 0
+    assert digests_posted(slack) == {"U1": 1, "U2": 1}
+
+
+def test_an_owner_turned_guest_is_listed_with_the_customers_needing_a_new_owner(
+    book: str, tmp_path: Path, slack: SlackStub
+) -> None:
+    slack.add_user("U1", name="Ana", is_restricted=True)
+    env = {"DATABASE_URL": book, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url}
+    result = run([], tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    assert "Skipped Ana (U1): cannot use Holdfast (guest); 2 customers need a new owner" in result.stdout
+    assert "U2: sent, 1 due" in result.stdout
+    assert digests_posted(slack) == {"U2": 1}
+    assert [call.args["channel"] for call in slack.calls_to("chat.postMessage")] == ["U2"]
+    database = open_database(book)
+    assert [row.owner_user_id for row in ledger(database)] == ["U2"]
+    database.dispose()

@@ -33,6 +33,7 @@ from bot.csv_format import (
     parse_verdict,
 )
 from bot.importer import read_records
+from bot.rules.limits import MAX_ARR
 from storage.enums import Change, Expectation, Verdict
 
 
@@ -47,7 +48,7 @@ from storage.enums import Change, Expectation, Verdict
         (parse_arr, "120000", 120000.0),
         (parse_arr, "1234.5", 1234.5),
         (parse_arr, "0", 0.0),
-        (parse_arr, "1e+16", 1e16),
+        (parse_arr, "1e+12", 1e12),
         (parse_arr, " ", None),
         (parse_cadence, "14", 14),
         (parse_cadence, "", None),
@@ -83,9 +84,14 @@ def test_cells_parse(parse: Callable[[str], Any], text: str, value: Any) -> None
         (parse_arr, "lots", "'lots' is not a number"),
         (parse_arr, "1,000", "'1,000' is not a number"),
         (parse_arr, "nan", "'nan' is not a number"),
-        (parse_arr, "1e999", "'1e999' is not a number"),
+        (parse_arr, "1e999", "'1e999' is above the limit of 1,000,000,000,000"),
+        (parse_arr, "1000000000000.5", "'1000000000000.5' is above the limit of 1,000,000,000,000"),
+        (parse_arr, "9" * 400, f"'{'9' * 40}…' is above the limit of 1,000,000,000,000"),
+        (parse_arr, "inf", "'inf' is not a number"),
         (parse_cadence, "0", "'0' is not a whole number of days above 0"),
         (parse_cadence, "2.5", "'2.5' is not a whole number of days above 0"),
+        (parse_cadence, "3651", "'3651' is more than 3,650 days"),
+        (parse_cadence, "1" * 30, f"'{'1' * 30}' is more than 3,650 days"),
         (parse_verdict, "maybe", "'maybe' is not one of holds, weakened, changed, not asked"),
         (parse_expectation, "great", "'great' is not one of above, meets, below, unknown"),
         (
@@ -162,7 +168,7 @@ def test_a_checkin_row_fills_defaults_for_absent_columns() -> None:
     )
 
 
-@given(st.floats(min_value=0, max_value=1e300, allow_nan=False, allow_infinity=False))
+@given(st.floats(min_value=0, max_value=MAX_ARR, allow_nan=False, allow_infinity=False))
 def test_amounts_round_trip(amount: float) -> None:
     assert parse_arr(format_number(amount)) == amount
 

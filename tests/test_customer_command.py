@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -194,3 +195,54 @@ def test_add_button_for_an_unknown_name_adds_the_customer_and_logs_nothing(live:
     with live.services.database.session() as session:
         assert [c.name for c in session.exec(select(Customer)).all()] == ["Initrode"]
         assert session.exec(select(CheckIn)).all() == []
+
+
+def test_card_notification_text_mentions_nobody(live: LiveApp) -> None:
+    corp = live.add_customer("<!channel> Corp")
+
+    body = reply(live.command("/customer", "<!channel> Corp"))
+
+    assert body["text"] == "&lt;!channel&gt; Corp"
+    assert "<!channel>" not in json.dumps(body)
+    # The same card from a close-match button.
+    live.interact(
+        block_action(
+            ids.numbered(ids.PICK_FOR_CARD_ACTION, 0), str(corp.id), response_url=live.slack.response_url("c")
+        )
+    )
+    shown = live.slack.wait_for("response_url")[0].args
+    assert shown["text"] == "&lt;!channel&gt; Corp"
+    assert "<!channel>" not in json.dumps(shown)
+
+
+def test_a_search_longer_than_any_name_gets_a_friendly_answer(live: LiveApp) -> None:
+    live.add_customer("Acme")
+
+    body = reply(live.command("/customer", "Acme " + "x" * 50_000))
+
+    assert body == {
+        "response_type": "ephemeral",
+        "text": "That's longer than any customer name (at most 200 characters), so I looked nothing up. "
+        "Nothing was saved.",
+    }
+
+
+def test_a_look_alike_name_shows_the_card_it_reads_as(live: LiveApp) -> None:
+    live.add_customer("Acme Corp")
+
+    body = reply(live.command("/customer", "Аcmе Соrp"))  # Cyrillic А, е, С, о
+
+    assert body["blocks"][0]["text"]["text"] == "Acme Corp"
+
+
+def test_add_refuses_a_name_that_reads_as_a_taken_one(live: LiveApp) -> None:
+    live.add_customer("Acme")
+
+    taken = reply(
+        live.interact(view_submission(ids.CUSTOMER_VIEW, customer_form_values("Ａcmе", reason="Price")))
+    )
+
+    assert taken["response_action"] == "errors"
+    assert "already exists" in taken["errors"][ids.CUSTOMER_NAME]
+    with live.services.database.session() as session:
+        assert [c.name for c in session.exec(select(Customer)).all()] == ["Acme"]

@@ -25,7 +25,7 @@ name,owner,reason,since,renewal_date,arr,cadence_days
 Acme GmbH,U0ANN,"Cheapest, and ""secure"" storage",2024-01-15,2027-03-31,120000.5,21
 [bold]Beta,W0BOB,,,,0,
 Zürich AG,U0ANN,"Reason over
-two lines",,2026-12-01,1e+16,
+two lines",,2026-12-01,1e+12,
 """
 CHECKINS_CSV = (
     "customer,date,author,note,verdict,expectation,spoke_with,new_reason,changes,next_step,next_step_due\n"

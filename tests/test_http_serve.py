@@ -13,12 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from bot.app import create_app
 from bot.server import HttpServer, make_wsgi_app
+from bot.services import Services
 from handlers import ids
 from storage.db import Database
 from storage.models import CheckIn
-from tests.live_app import LiveApp, all_text, reply, serve_app
-from tests.slack_requests import SIGNING_SECRET, block_suggestion, signed_headers, slash_command
+from tests.live_app import LiveApp, all_text, make_settings, reply, serve_app
+from tests.slack_requests import block_suggestion, signed_headers, slash_command
 from tests.slack_stub import SlackStub
 
 REFUSED = "only available to the account team"
@@ -35,11 +37,9 @@ def test_healthz_answers_200_when_the_database_does(live: LiveApp) -> None:
     assert live.http.get("/nowhere").status_code == 404
 
 
-def test_healthz_answers_503_when_the_database_does_not() -> None:
-    from slack_bolt import App
-
+def test_healthz_answers_503_when_the_database_does_not(slack: SlackStub) -> None:
     unreachable = Database("postgresql://nobody@127.0.0.1:9/none", connect_args={"connect_timeout": 1})
-    app = App(signing_secret=SIGNING_SECRET, token_verification_enabled=False, token="xoxb-x")
+    app = create_app(Services(make_settings(slack, unreachable), unreachable))
     server = HttpServer(make_wsgi_app(app, unreachable.ping), host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()

@@ -10,11 +10,13 @@ from functools import partial
 import pytest
 from sqlmodel import col, select
 
+from bot.access import for_one_run
 from bot.importer import (
     CheckInImport,
     CustomerImport,
     EmailResolver,
     ImportRejected,
+    OwnerCheck,
     import_checkins,
     import_customers,
 )
@@ -34,7 +36,12 @@ CHECKINS_HEADER = "customer,date,author,note,verdict,expectation\n"
 
 
 def customers(
-    db: Database, text: str, *, resolve: EmailResolver | None = None, dry_run: bool = False
+    db: Database,
+    text: str,
+    *,
+    resolve: EmailResolver | None = None,
+    check_owner: OwnerCheck | None = None,
+    dry_run: bool = False,
 ) -> CustomerImport:
     return import_customers(
         io.StringIO(text),
@@ -43,6 +50,7 @@ def customers(
         resolve_emails=resolve,
         today=TODAY,
         now=NOW,
+        check_owner=check_owner,
         dry_run=dry_run,
     )
 
@@ -274,6 +282,49 @@ def test_email_owners_without_a_bot_token_are_refused(db: Database) -> None:
     )
     assert [str(error) for error in raised.value.errors] == ["line 4: name is empty"]
     assert stored_customers(db) == []
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_owners_who_may_not_use_holdfast_are_bad_rows_by_id_and_by_email(
+    db: Database, slack: SlackStub, dry_run: bool
+) -> None:
+    slack.add_user("U0ANN", email="ann@example.com")
+    slack.add_user("U0GUEST", email="guest@example.com", is_restricted=True)
+    slack.add_user("U0EXT", email="ext@partner.example", is_stranger=True)
+    slack.add_user("U0OUT", email="out@example.com")
+    slack.on("usergroups.users.list", lambda call: {"ok": True, "users": ["U0ANN", "U0GUEST", "U0EXT"]})
+    settings = load_settings(
+        slack_bot_token="xoxb-test", slack_api_url=slack.api_url, access_usergroup_id="S0TEAM", _env_file=None
+    )
+    client = make_web_client(settings)
+    with pytest.raises(ImportRejected) as raised:
+        customers(
+            db,
+            "name,owner\nAcme,U0ANN\nBeta,U0GUEST\nGamma,guest@example.com\nDelta,U0EXT\n"
+            "Epsilon,ext@partner.example\nZeta,out@example.com\nEta,U0NOBODY\n",
+            resolve=partial(user_ids_by_email, client),
+            check_owner=for_one_run(settings, client).denial,
+            dry_run=dry_run,
+        )
+    assert raised.value.summary == "6 bad rows; nothing was imported"
+    assert [str(error) for error in raised.value.errors] == [
+        "line 3: owner U0GUEST cannot use Holdfast (guest), so cannot own customers",
+        "line 4: owner guest@example.com cannot use Holdfast (guest), so cannot own customers",
+        "line 5: owner U0EXT cannot use Holdfast (external: another organisation, or Slack Connect), "
+        "so cannot own customers",
+        "line 6: owner ext@partner.example cannot use Holdfast (external: another organisation, or Slack "
+        "Connect), so cannot own customers",
+        "line 7: owner out@example.com cannot use Holdfast (not in the Holdfast access group), so cannot "
+        "own customers",
+        "line 8: owner U0NOBODY cannot use Holdfast (not a user of this Slack workspace), so cannot own "
+        "customers",
+    ]
+    assert stored_customers(db) == []
+    with db.session() as session:
+        assert session.exec(select(Owner)).all() == []
+    # Each person asked once, whether written as an ID or an address.
+    asked = [call.args["user"] for call in slack.calls_to("users.info")]
+    assert sorted(asked) == ["U0ANN", "U0EXT", "U0GUEST", "U0NOBODY", "U0OUT"]
 
 
 # -- check-ins ---------------------------------------------------------------------------------

@@ -132,3 +132,17 @@ def test_a_failed_background_rebuild_keeps_the_old_index(
         assert time.monotonic() < deadline
         time.sleep(0.01)
     assert names.search("T1", "ac", caller_user_id="U1", limit=10) == ((1, "Acme"),)
+
+
+def test_typeahead_finds_names_as_they_read(db: Database) -> None:
+    names = NameIndexes(db)
+    add(db, "Acme Corp", "U2")
+    add(db, "Ｇlobex", "U2")  # stored with a full-width G
+
+    def search(text: str) -> list[str]:
+        return [name for _, name in names.search("T1", text, caller_user_id="U1", limit=10)]
+
+    assert search("аcmе") == ["Acme Corp"]  # typed with Cyrillic а and е
+    assert search("ACM") == ["Acme Corp"]
+    assert search("glob") == ["Ｇlobex"]
+    assert search("ac\u200bme") == ["Acme Corp"]  # a zero-width space typed in

@@ -26,7 +26,7 @@ from tests.factories import customer
         ("Acme: spoke to Jo", CheckinLine("Acme", "spoke to Jo")),
         ("Acme: all good #holds", CheckinLine("Acme", "all good", Verdict.HOLDS)),
         ("Acme: #WEAKENED budget cut", CheckinLine("Acme", "budget cut", Verdict.WEAKENED)),
-        ("Acme: #holds then #changed", CheckinLine("Acme", "then", Verdict.CHANGED)),
+        ("Acme: #holds then #changed", CheckinLine("Acme", "then")),
         ("Acme: see #holdsworth", CheckinLine("Acme", "see #holdsworth")),
         ("Acme: ratio 3:1 #changed", CheckinLine("Acme", "ratio 3:1", Verdict.CHANGED)),
         ("Acme:", CheckinLine("Acme", "")),
@@ -146,10 +146,15 @@ def test_parse_arr(text: str, value: float | None) -> None:
 
 
 def test_customer_mistakes() -> None:
-    assert customer_mistakes(name="Acme", name_taken=False, arr_text="", since=None, renewal=None) == {}
+    assert (
+        customer_mistakes(name="Acme", name_taken=False, arr_text="", since=None, renewal=None, today=TODAY)
+        == {}
+    )
     assert set(
         customer_mistakes(
-            name="Acme", name_taken=True, arr_text="x", since=TODAY, renewal=TODAY - timedelta(1)
+            name="Acme", name_taken=True, arr_text="x", since=TODAY, renewal=TODAY - timedelta(1), today=TODAY
         )
     ) == {"name", "arr", "renewal"}
-    assert "name" in customer_mistakes(name="  ", name_taken=False, arr_text="", since=None, renewal=None)
+    assert "name" in customer_mistakes(
+        name="  ", name_taken=False, arr_text="", since=None, renewal=None, today=TODAY
+    )

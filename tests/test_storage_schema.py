@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
-from storage.db import Database, current_revision, head_revision, open_database
+from storage.db import Database, alembic_config, current_revision, head_revision, open_database
 
 
 def test_empty_database_upgrades_to_head_and_matches_models(database_url: str) -> None:
@@ -42,3 +44,66 @@ def test_required_indexes_exist(db: Database) -> None:
     assert customer_indexes["ix_customer_team_owner"] == ["team_id", "owner_user_id"]
     assert customer_uniques["uq_customer_team_name_key"] == ["team_id", "name_key"]
     assert checkin_indexes["ix_checkin_customer_newest"] == ["customer_id", "occurred_on", "id"]
+
+
+def _at_revision(database_url: str, revision: str) -> Database:
+    """A database brought only as far as `revision`."""
+    database = Database(database_url)
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return database
+
+
+def _add_with_old_keys(database: Database, *names: tuple[str, str]) -> None:
+    """Customers `(team, name)` keyed as revision 0001 keyed them: spaces collapsed, case folded."""
+    from storage.models import Customer
+
+    with database.transaction() as session:
+        for team_id, name in names:
+            old_key = " ".join(name.split()).casefold()
+            session.add(Customer(team_id=team_id, name=name, name_key=old_key, owner_user_id="U1"))
+
+
+def _keys(database: Database) -> dict[tuple[str, str], str]:
+    from storage.models import Customer
+
+    with database.session() as session:
+        return {(c.team_id, c.name): c.name_key for c in session.exec(select(Customer)).all()}
+
+
+def test_upgrade_recomputes_name_keys_as_names_read(database_url: str) -> None:
+    old = _at_revision(database_url, "0001")
+    _add_with_old_keys(old, ("T1", "Ａcme  Corp"), ("T1", "Globex"), ("T2", "Аcme Corp"))
+    old.dispose()
+
+    database = open_database(database_url)
+    try:
+        assert current_revision(database.engine) == head_revision()
+        assert _keys(database) == {
+            ("T1", "Ａcme  Corp"): "acme corp",
+            ("T1", "Globex"): "globex",
+            ("T2", "Аcme Corp"): "acme corp",  # another workspace: no clash
+        }
+    finally:
+        database.dispose()
+
+
+def test_upgrade_stops_and_names_customers_whose_names_read_the_same(database_url: str) -> None:
+    old = _at_revision(database_url, "0001")
+    _add_with_old_keys(old, ("T1", "Acme"), ("T1", "Аcme"), ("T1", "Globex"))
+    before = _keys(old)
+    old.dispose()
+
+    with pytest.raises(RuntimeError) as raised:
+        open_database(database_url)
+
+    assert "T1: 'Acme' / 'Аcme'" in str(raised.value)
+    assert "Globex" not in str(raised.value)
+    again = Database(database_url)
+    try:
+        assert current_revision(again.engine) == "0001"
+        assert _keys(again) == before
+    finally:
+        again.dispose()

@@ -1,4 +1,8 @@
-"""What makes a check-in or a new customer acceptable: mistakes named per field, for the forms."""
+"""What makes a check-in or a new customer acceptable: mistakes named per field, for the forms.
+
+Every limit comes from `bot.rules.limits`; a mistake names the field and the limit, so the same
+sentence serves next to a form field and in a reply to `/checkin`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.rules.limits import (
+    CHECKIN_DATE,
+    CUSTOMER_SINCE,
+    MAX_NAME,
+    MAX_NEXT_STEP,
+    MAX_NOTE,
+    MAX_REASON,
+    MAX_SPOKE_WITH,
+    NEXT_STEP_DUE,
+    RENEWAL_DATE,
+    DateWindow,
+    arr_problem,
+    too_long,
+)
 from storage.enums import Change, Expectation, Verdict
 
-MAX_NAME = 200
 _ARR = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[km]?)$", re.IGNORECASE)
 
 
@@ -28,6 +45,24 @@ class CheckinDraft:
     next_step_due: date | None = None
 
 
+def _check_lengths(mistakes: dict[str, str], fields: dict[str, tuple[str, str, int]]) -> None:
+    """Add a mistake for each field (→ its noun, text, limit) longer than its limit, unless it has one."""
+    for field, (noun, text, limit) in fields.items():
+        problem = too_long(text, limit)
+        if problem and field not in mistakes:
+            mistakes[field] = f"{noun} {problem}."
+
+
+def _check_dates(
+    mistakes: dict[str, str], fields: dict[str, tuple[str, date | None, DateWindow]], today: date
+) -> None:
+    """Add a mistake for each date (→ its noun, value, window) outside its window around `today`."""
+    for field, (noun, day, window) in fields.items():
+        problem = window.problem(day, today) if day is not None else None
+        if problem and field not in mistakes:
+            mistakes[field] = f"{noun} {problem}."
+
+
 def checkin_mistakes(draft: CheckinDraft, *, today: date) -> dict[str, str]:
     """Field name → what to fix; empty when the check-in can be stored."""
     mistakes: dict[str, str] = {}
@@ -35,15 +70,38 @@ def checkin_mistakes(draft: CheckinDraft, *, today: date) -> dict[str, str]:
         mistakes["customer_id"] = "Choose the customer you spoke with."
     if draft.occurred_on is None:
         mistakes["occurred_on"] = "Pick the day of the conversation."
-    elif draft.occurred_on > today:
-        mistakes["occurred_on"] = "The date is in the future; pick today or an earlier day."
     if not draft.note.strip():
         mistakes["note"] = "Write a line about the conversation."
     if draft.verdict == Verdict.CHANGED and not draft.new_reason.strip():
         mistakes["new_reason"] = "Their reason changed: say what it is now."
     if draft.next_step_due is not None and not draft.next_step.strip():
         mistakes["next_step"] = "Say what the next step is, or clear its due date."
+    _check_lengths(
+        mistakes,
+        {
+            "note": ("The note", draft.note, MAX_NOTE),
+            "new_reason": ("The new reason", draft.new_reason, MAX_REASON),
+            "spoke_with": ("Who we spoke with", draft.spoke_with, MAX_SPOKE_WITH),
+            "next_step": ("The next step", draft.next_step, MAX_NEXT_STEP),
+        },
+    )
+    _check_dates(
+        mistakes,
+        {
+            "occurred_on": ("The date", draft.occurred_on, CHECKIN_DATE),
+            "next_step_due": ("The due date", draft.next_step_due, NEXT_STEP_DUE),
+        },
+        today,
+    )
     return mistakes
+
+
+def new_reason_mistake(reason: str) -> str | None:
+    """What to fix in the new-reason form, or None."""
+    if not reason.strip():
+        return "Say what their reason is now."
+    problem = too_long(reason, MAX_REASON)
+    return f"The reason {problem}." if problem else None
 
 
 def parse_arr(text: str) -> float | None:
@@ -62,6 +120,8 @@ def customer_mistakes(
     arr_text: str,
     since: date | None,
     renewal: date | None,
+    today: date,
+    reason: str = "",
 ) -> dict[str, str]:
     """Field name → what to fix in the add-customer form; empty when it can be stored."""
     mistakes: dict[str, str] = {}
@@ -69,11 +129,24 @@ def customer_mistakes(
     if not clean:
         mistakes["name"] = "Give the customer a name."
     elif len(clean) > MAX_NAME:
-        mistakes["name"] = f"Keep the name under {MAX_NAME} characters."
+        mistakes["name"] = f"The name {too_long(clean, MAX_NAME)}."
     elif name_taken:
         mistakes["name"] = "A customer with this name already exists."
-    if arr_text.strip() and parse_arr(arr_text) is None:
-        mistakes["arr"] = "Write the annual revenue as a number, e.g. 120000 or 120k."
-    if since is not None and renewal is not None and renewal < since:
+    if arr_text.strip():
+        amount = parse_arr(arr_text)
+        if amount is None:
+            mistakes["arr"] = "Write the annual revenue as a number, e.g. 120000 or 120k."
+        elif problem := arr_problem(amount):
+            mistakes["arr"] = f"The amount {problem}."
+    _check_lengths(mistakes, {"reason": ("The reason", reason, MAX_REASON)})
+    _check_dates(
+        mistakes,
+        {
+            "since": ("The customer-since date", since, CUSTOMER_SINCE),
+            "renewal": ("The renewal date", renewal, RENEWAL_DATE),
+        },
+        today,
+    )
+    if since is not None and renewal is not None and renewal < since and "renewal" not in mistakes:
         mistakes["renewal"] = "The renewal date is before the customer-since date."
     return mistakes

@@ -7,7 +7,7 @@ from datetime import date
 from enum import IntEnum
 
 from bot.rules.facts import CustomerFacts, HealthFacts
-from bot.rules.nudges import cadence_for, reason_text
+from bot.rules.nudges import NudgeKind, cadence_for, due_day, reason_text
 from bot.rules.policy import Policy
 from bot.rules.wording import day_label, days, quoted
 from storage.enums import CHANGE_LABELS, Expectation, Verdict
@@ -42,16 +42,12 @@ class Health:
     signals: tuple[Signal, ...]
 
 
-def _contact(customer: CustomerFacts, today: date, cadence: int) -> Signal | None:
+def _contact(customer: CustomerFacts, today: date, cadence: int) -> Signal:
+    """The contact signal, for a customer the due rule finds overdue or never checked in."""
     last = customer.last_checkin_on
     if last is None:
-        since = customer.customer_since
-        if since is not None and (today - since).days < cadence:
-            return None
         return Signal(HealthLevel.WATCH, "No check-in logged yet.")
     silent = (today - last).days
-    if silent <= cadence:
-        return None
     level = HealthLevel.AT_RISK if silent > 2 * cadence else HealthLevel.WATCH
     return Signal(level, f"Stale contact: last check-in {days(silent)} ago (due every {days(cadence)}).")
 
@@ -75,16 +71,10 @@ def _delivery(customer: HealthFacts) -> Signal | None:
     return Signal(HealthLevel.AT_RISK, "Delivery is below their expectations.")
 
 
-def _renewal(customer: CustomerFacts, today: date, policy: Policy) -> Signal | None:
-    renewal = customer.renewal_date
-    if renewal is None:
-        return None
-    left = (renewal - today).days
-    if not 0 <= left <= policy.renewal_window_days:
-        return None
-    confirmed = customer.reason_confirmed_on
-    if confirmed is not None and (today - confirmed).days <= policy.reason_confirmed_days:
-        return None
+def _renewal(customer: CustomerFacts, today: date) -> Signal:
+    """The renewal signal, for a customer the due rule finds in the window with the reason unconfirmed."""
+    assert customer.renewal_date is not None
+    left = (customer.renewal_date - today).days
     level = HealthLevel.AT_RISK if left <= RENEWAL_AT_RISK_DAYS else HealthLevel.WATCH
     return Signal(level, f"Renewal in {days(left)} and the reason is not confirmed.")
 
@@ -98,13 +88,19 @@ def _change(customer: CustomerFacts, today: date) -> Signal | None:
 
 
 def health(customer: HealthFacts, *, today: date, policy: Policy, is_key: bool) -> Health:
-    """The customer's health on `today`, worst signal first."""
+    """The customer's health on `today`, worst signal first.
+
+    Stale contact and an unconfirmed renewal are what the due rule (`DueDay.standing`) says, so the
+    card and the digest can never disagree about them; a snooze rests the nudge, not the signal.
+    """
+    standing = due_day(today, policy).standing(customer, is_key)
     cadence = cadence_for(customer, is_key=is_key, policy=policy)
+    contact_due = NudgeKind.OVERDUE in standing or NudgeKind.NEVER_CHECKED_IN in standing
     found = [
         _reason(customer, today),
         _delivery(customer),
-        _renewal(customer, today, policy),
-        _contact(customer, today, cadence),
+        _renewal(customer, today) if NudgeKind.RENEWAL_UNCONFIRMED in standing else None,
+        _contact(customer, today, cadence) if contact_due else None,
         _change(customer, today),
     ]
     signals = tuple(sorted((s for s in found if s is not None), key=lambda s: s.level, reverse=True))

@@ -164,14 +164,18 @@ class DueDay:
         self.fresh_from = {c: _fresh_from(today, c) for c in (policy.cadence_days, policy.key_cadence_days)}
 
     def kinds(self, customer: CustomerFacts, is_key: bool) -> tuple[NudgeKind, ...]:
-        """Why `customer` is due a conversation, most urgent first (none when resting).
+        """Why `customer` is due a conversation, most urgent first (none when resting)."""
+        if is_resting(customer, self.today):
+            return ()
+        return self.standing(customer, is_key)
+
+    def standing(self, customer: CustomerFacts, is_key: bool) -> tuple[NudgeKind, ...]:
+        """Why `customer` would be due, resting or not: the one rule the digest and health share.
 
         Cheap, with no sentences (`describe` words them): planning runs it on every customer, so the
         four rules are written out here rather than called.
         """
         today = self.today
-        if is_resting(customer, today):
-            return ()
         kinds = []  # in urgency order: renewal, follow-up, next step, contact
         last = customer.last_checkin_on
         # A renewal inside the window, and the reason not confirmed recently.

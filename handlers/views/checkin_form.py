@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.rules.forms import CheckinDraft
+from bot.rules.limits import MAX_NEXT_STEP, MAX_NOTE, MAX_REASON, MAX_SPOKE_WITH
 from bot.rules.wording import quoted
 from bot.slack_text import safe
 from handlers import ids
@@ -34,16 +35,15 @@ from handlers.views.common import (
 )
 from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
 
-NOTE_MAX = 2900
-SHORT_MAX = 500
-
 # The draft's field → the block a mistake is shown next to.
 FIELD_BLOCKS = {
     "customer_id": ids.CHECKIN_CUSTOMER,
     "occurred_on": ids.CHECKIN_DATE,
     "note": ids.CHECKIN_NOTE,
+    "spoke_with": ids.CHECKIN_SPOKE_WITH,
     "new_reason": ids.CHECKIN_NEW_REASON,
     "next_step": ids.CHECKIN_NEXT_STEP,
+    "next_step_due": ids.CHECKIN_NEXT_STEP_DUE,
 }
 REASON_BLOCK = "checkin_reason_shown"
 
@@ -78,10 +78,10 @@ def checkin_modal(
         input_block(
             ids.CHECKIN_SPOKE_WITH,
             "Who we spoke with",
-            PlainTextInputElement(max_length=SHORT_MAX),
+            PlainTextInputElement(max_length=MAX_SPOKE_WITH),
             optional=True,
         ),
-        input_block(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=NOTE_MAX)),
+        input_block(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=MAX_NOTE)),
         section(reason_line, block_id=REASON_BLOCK),
         input_block(
             ids.CHECKIN_VERDICT,
@@ -92,7 +92,7 @@ def checkin_modal(
         input_block(
             ids.CHECKIN_NEW_REASON,
             "Their new reason (when it changed)",
-            PlainTextInputElement(multiline=True, max_length=NOTE_MAX),
+            PlainTextInputElement(multiline=True, max_length=MAX_REASON),
             optional=True,
         ),
         input_block(
@@ -110,7 +110,7 @@ def checkin_modal(
         input_block(
             ids.CHECKIN_NEXT_STEP,
             "Next step",
-            PlainTextInputElement(max_length=SHORT_MAX),
+            PlainTextInputElement(max_length=MAX_NEXT_STEP),
             optional=True,
         ),
         input_block(ids.CHECKIN_NEXT_STEP_DUE, "Next step due", DatePickerElement(), optional=True),
@@ -171,7 +171,7 @@ def new_reason_modal(
             input_block(
                 ids.NEW_REASON,
                 "What is their reason now?",
-                PlainTextInputElement(multiline=True, max_length=NOTE_MAX),
+                PlainTextInputElement(multiline=True, max_length=MAX_REASON),
             ),
         ],
         private_metadata=json.dumps({"checkin": checkin_id, **metadata}),

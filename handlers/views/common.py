@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import InputBlock, Option, PlainTextObject
 
+from bot.rules.limits import clean_text
 from bot.rules.wording import day_label
 from bot.slack_text import safe
 from storage.enums import Expectation, Verdict
@@ -149,9 +150,14 @@ def input_value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
 
 
 def input_text(values: dict[str, Any], block_id: str) -> str:
-    return str(input_value(values, block_id).get("value") or "").strip()
+    """A text input's value, cleaned of control characters (the forms' rules check its length)."""
+    return clean_text(str(input_value(values, block_id).get("value") or "")).strip()
 
 
 def input_date(values: dict[str, Any], block_id: str) -> date | None:
+    """A date picker's day; None when none was picked, or the payload holds no date (forged)."""
     raw = input_value(values, block_id).get("selected_date")
-    return date.fromisoformat(raw) if raw else None
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None

@@ -137,6 +137,11 @@ def customer_card(
     return blocks
 
 
+def card_text(customer: Customer) -> str:
+    """The card's top-level `text` (notifications, screen readers): the name, escaped."""
+    return safe(customer.name, HEADER_LIMIT)
+
+
 def customer_list(
     rows: Sequence[tuple[Customer, tuple[DueReason, ...]]], *, today: date, total: int
 ) -> list[Json]:

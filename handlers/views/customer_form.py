@@ -10,12 +10,15 @@ from typing import Any
 from slack_sdk.models.blocks import DatePickerElement, PlainTextInputElement, UserSelectElement
 from slack_sdk.models.views import View
 
+from bot.rules.limits import MAX_NAME, MAX_REASON, clean_text
 from handlers import ids
 from handlers.views.common import input_block, input_date, input_text, input_value, plain
 
 FIELD_BLOCKS = {
     "name": ids.CUSTOMER_NAME,
     "owner": ids.CUSTOMER_OWNER,
+    "reason": ids.CUSTOMER_REASON,
+    "since": ids.CUSTOMER_SINCE,
     "arr": ids.CUSTOMER_ARR,
     "renewal": ids.CUSTOMER_RENEWAL,
 }
@@ -43,13 +46,15 @@ def customer_modal(*, name: str = "", owner_user_id: str, metadata: dict[str, An
             input_block(
                 ids.CUSTOMER_NAME,
                 "Name",
-                PlainTextInputElement(initial_value=" ".join(name.split())[:200] or None, max_length=200),
+                PlainTextInputElement(
+                    initial_value=" ".join(clean_text(name).split())[:MAX_NAME] or None, max_length=MAX_NAME
+                ),
             ),
             input_block(ids.CUSTOMER_OWNER, "Owner", UserSelectElement(initial_user=owner_user_id)),
             input_block(
                 ids.CUSTOMER_REASON,
                 "Why did they choose us?",
-                PlainTextInputElement(multiline=True, max_length=2900),
+                PlainTextInputElement(multiline=True, max_length=MAX_REASON),
                 optional=True,
             ),
             input_block(ids.CUSTOMER_SINCE, "Customer since", DatePickerElement(), optional=True),
@@ -72,5 +77,5 @@ def read_customer_form(values: dict[str, Any]) -> CustomerDraft:
         reason=input_text(values, ids.CUSTOMER_REASON),
         since=input_date(values, ids.CUSTOMER_SINCE),
         renewal=input_date(values, ids.CUSTOMER_RENEWAL),
-        arr_text=str(input_value(values, ids.CUSTOMER_ARR).get("value") or ""),
+        arr_text=input_text(values, ids.CUSTOMER_ARR),
     )

@@ -106,6 +106,14 @@ def not_found(
     return message([section(intro), actions(elements)], f"No customer called {asked}.")
 
 
+def longer_than_any_name(limit: int) -> dict[str, Any]:
+    """The answer to a name or search longer than any customer name can be (nothing is looked up)."""
+    return text_message(
+        f"That's longer than any customer name (at most {limit:,} characters), so I looked nothing up. "
+        "Nothing was saved."
+    )
+
+
 def done_modal(title: str, text: str) -> View:
     """What a form turns into once saved."""
     return View(type="modal", title=plain(title, 24), close=plain("Done", 24), blocks=[section(text)])
