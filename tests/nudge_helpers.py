@@ -87,10 +87,12 @@ def seed(
 
 
 def ledger(database: Database) -> list[NudgeDigest]:
+    """The ledger by day, then owner: digests of one run are claimed in parallel, in no fixed order."""
     from sqlmodel import col, select
 
+    order = (col(NudgeDigest.local_day), col(NudgeDigest.owner_user_id), col(NudgeDigest.id))
     with database.session() as session:
-        return list(session.exec(select(NudgeDigest).order_by(col(NudgeDigest.id))).all())
+        return list(session.exec(select(NudgeDigest).order_by(*order)).all())
 
 
 def statuses(database: Database) -> dict[str, DigestStatus]:
