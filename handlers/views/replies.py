@@ -123,12 +123,6 @@ def apology_text(reference: str) -> str:
     return f"Sorry, something went wrong on our side and it was not your fault. Reference `{reference}`."
 
 
-def refusal_modal() -> View:
-    return View(
-        type="modal", title=plain("Holdfast", 24), close=plain("Close", 24), blocks=[section(REFUSAL)]
-    )
-
-
 CHECKIN_USAGE = (
     "Log a conversation: `/checkin Acme: spoke with Jo, renewal on track #holds` "
     "(`#holds`, `#weakened` or `#changed` records whether their reason still holds), "
