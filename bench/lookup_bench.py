@@ -38,8 +38,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import insert
 
 from bot.gc_pause import freeze_set_up
+from bot.rules.names import name_key
 from storage.db import open_database
-from storage.models import CheckIn, Customer, name_key
+from storage.models import CheckIn, Customer
 from tests.slack_requests import (
     BOT_TOKEN,
     SIGNING_SECRET,

@@ -30,10 +30,11 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from bot.nudge_job import NudgeJob, Outcome
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from bot.services import Services
 from bot.settings import load_settings
 from storage.db import Database, open_database
-from storage.enums import Change, DigestStatus, Expectation, Verdict
+from storage.enums import DigestStatus
 from storage.models import CheckIn, Customer, NudgeDigest, Owner
 from tests.slack_stub import Call, SlackStub, rate_limited
 

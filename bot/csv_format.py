@@ -39,7 +39,7 @@ from bot.rules.limits import (
     clean_text,
     too_long,
 )
-from storage.enums import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Verdict
 
 R = TypeVar("R")
 

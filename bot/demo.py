@@ -17,14 +17,15 @@ from bot.digest_text import digest_lines
 from bot.rules.digest import DigestPlan, plan_owner
 from bot.rules.health import HealthLevel, health
 from bot.rules.key_accounts import key_account_ids
+from bot.rules.names import name_key
 from bot.rules.policy import Policy
+from bot.rules.vocabulary import CHANGE_LABELS, Change, Expectation, Verdict
 from bot.rules.wording import day_label, days
 from storage.checkins import add_checkin, latest_checkins
 from storage.customers import customers_of_owner
 from storage.db import open_database
-from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
 from storage.fast_read import Reader
-from storage.models import CheckIn, Customer, name_key
+from storage.models import CheckIn, Customer
 
 TEAM_ID = "TDEMO"
 OWNER = "UDEMOANNA"

@@ -35,6 +35,7 @@ from bot.csv_format import (
 from bot.gc_pause import gc_paused
 from bot.rules.access import Denial
 from bot.rules.limits import latest_today
+from bot.rules.names import name_key
 from storage.bulk import CHUNK, bulk_write
 from storage.checkins import (
     StoredCheckInState,
@@ -53,7 +54,6 @@ from storage.customers import (
     update_customers,
 )
 from storage.db import Database
-from storage.models import name_key
 from storage.owners import upsert_owners
 
 R = TypeVar("R")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.rules.forms import customer_mistakes, parse_arr
 from bot.rules.limits import MAX_NAME
+from bot.rules.names import name_key
 from bot.rules.nudges import reason_text
 from bot.services import Services
 from bot.slack_text import safe
@@ -29,7 +30,7 @@ from handlers.views.common import form_errors
 from handlers.views.customer_form import FIELD_BLOCKS, CustomerDraft, read_customer_form
 from handlers.views.replies import done_modal
 from storage.customers import customer_by_name
-from storage.models import Customer, name_key
+from storage.models import Customer
 
 REPLY = "holdfast_added_reply"
 # A submission Slack retries finds the customer it added a moment ago: not a duplicate name.

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from bot.rules.checkin_line import CheckinLine, checkin_readings, named_reading
 from bot.rules.limits import MAX_QUERY
 from bot.rules.matching import close_matches
+from bot.rules.names import name_key
 from storage.customers import LIKE_FRAGMENTS, customer_by_name, customers_containing, customers_like_any
 from storage.fast_read import Reader
-from storage.models import Customer, name_key
+from storage.models import Customer
 
 CANDIDATES = 500
 

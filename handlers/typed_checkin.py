@@ -16,12 +16,12 @@ from slack_bolt import BoltContext
 from bot.rules.forms import CheckinDraft, checkin_mistakes
 from bot.rules.limits import clean_text
 from bot.rules.nudges import reason_text
+from bot.rules.vocabulary import Verdict
 from bot.services import Services
 from handlers.checkin_store import save_checkin
 from handlers.support import caller_today
 from handlers.views.common import VALUE_LIMIT, section
 from handlers.views.replies import checkin_logged, message
-from storage.enums import Verdict
 from storage.models import CheckIn
 
 

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.rules.forms import new_reason_mistake
 from bot.rules.nudges import reason_text
+from bot.rules.vocabulary import Verdict
 from bot.services import Services
 from handlers import ids
 from handlers.support import after_ack, reply_to_opener
@@ -18,7 +19,6 @@ from handlers.views.checkin_form import new_reason_modal, read_new_reason
 from handlers.views.replies import done_modal, verdict_recorded
 from storage.checkins import checkin_by_id, record_verdict
 from storage.customers import customer_by_id
-from storage.enums import Verdict
 
 REPLY = "holdfast_verdict_reply"
 ASK_NEW_REASON = "holdfast_ask_new_reason"

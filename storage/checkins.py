@@ -7,7 +7,7 @@ newer fact.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import attrgetter
@@ -17,33 +17,13 @@ from sqlalchemy import RowMapping, String, bindparam, cast, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, func, select
 
+from bot.rules.facts import CheckInEntry, CheckInFacts
 from bot.rules.limits import clean_text
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
-from storage.enums import Change, Expectation, Verdict
 from storage.fast_read import FastQuery, Reader
 from storage.models import CheckIn, Customer
 from storage.types import utcnow
-
-
-class CheckInFacts(Protocol):
-    """What a check-in says: a `CheckIn` row, or a record read from a file before it is stored."""
-
-    @property
-    def occurred_on(self) -> date: ...
-    @property
-    def author_user_id(self) -> str | None: ...
-    @property
-    def verdict(self) -> Verdict: ...
-    @property
-    def new_reason(self) -> str | None: ...
-    @property
-    def expectation(self) -> Expectation: ...
-    @property
-    def changes(self) -> Sequence[Change]: ...
-    @property
-    def next_step(self) -> str | None: ...
-    @property
-    def next_step_due(self) -> date | None: ...
 
 
 class CheckInFields(CheckInFacts, Protocol):
@@ -136,19 +116,6 @@ def add_checkin(
     customer.updated_at = now or utcnow()
     session.add(customer)
     return checkin
-
-
-@dataclass(frozen=True, slots=True)
-class CheckInEntry:
-    """A stored check-in as the card and the history show it (the columns they read, nothing more)."""
-
-    occurred_on: date
-    author_user_id: str | None
-    spoke_with: str | None
-    note: str
-    verdict: Verdict
-    new_reason: str | None
-    expectation: Expectation
 
 
 _ENTRY_COLUMNS = [CHECKIN.c[entry.name] for entry in fields(CheckInEntry)]

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy import RowMapping, insert, update
 from sqlmodel import Session, col, func, select
 
+from bot.rules.names import name_key
 from storage.bulk import CHUNK, CUSTOMER, execute_many
 from storage.fast_read import FastQuery, Reader
-from storage.models import Customer, name_key
+from storage.models import Customer
 
 _LIKE_ESCAPE = "/"
 # Fragments a close-name search looks for at once; fewer are padded by repeating the first.

@@ -20,10 +20,10 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from bot.rules.names import name_key
 from storage.customers import customer_name_rows, newest_customer_id
 from storage.db import Database
 from storage.fast_read import Reader
-from storage.models import name_key
 
 logger = logging.getLogger("holdfast.names")
 

@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 
-from storage.enums import Change, DigestStatus, Verdict
+from bot.rules.vocabulary import Change, Verdict
+from storage.enums import DigestStatus
 from storage.models import Customer, NudgeDigest, Owner
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
-from storage.models import Customer, name_key
+from bot.rules.names import name_key
+from storage.models import Customer
 
 _ids = count(1)
 

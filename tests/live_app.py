@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 
 from bot.app import create_app
+from bot.rules.names import name_key
 from bot.server import HttpServer, finish_listener_work, make_wsgi_app
 from bot.services import Services
 from bot.settings import Settings
 from handlers import ids
 from storage.db import Database
-from storage.models import Customer, name_key
+from storage.models import Customer
 from tests.slack_requests import (
     BOT_TOKEN,
     SIGNING_SECRET,

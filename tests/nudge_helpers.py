@@ -8,11 +8,12 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.nudge_job import NudgeJob
+from bot.rules.names import name_key
 from bot.services import Services
 from bot.settings import load_settings
 from storage.db import Database
 from storage.enums import DigestStatus
-from storage.models import Customer, NudgeDigest, name_key
+from storage.models import Customer, NudgeDigest
 from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 from tests.slack_stub import SlackStub
 

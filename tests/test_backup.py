@@ -12,10 +12,11 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from bot.backup import BackupError, backup_sqlite, sqlite_file
+from bot.rules.names import name_key
 from storage.bulk import CHECKIN
 from storage.checkins import add_checkin
 from storage.db import Database, current_revision, head_revision, open_database
-from storage.models import CheckIn, Customer, name_key
+from storage.models import CheckIn, Customer
 from storage.types import utcnow
 
 

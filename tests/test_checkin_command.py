@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from handlers import ids
 from storage.db import Database
-from storage.enums import Change, Expectation, Verdict
 from storage.models import CheckIn, Customer
 from tests.live_app import NOW, TODAY, LiveApp, all_text, customer_form_values, reply, serve_app
 from tests.slack_requests import block_action, block_suggestion, view_action, view_submission

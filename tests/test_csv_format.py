@@ -34,7 +34,7 @@ from bot.csv_format import (
 )
 from bot.importer import read_records
 from bot.rules.limits import MAX_ARR
-from storage.enums import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Verdict
 
 
 @pytest.mark.parametrize(

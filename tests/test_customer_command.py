@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.rules.vocabulary import Expectation, Verdict
 from handlers import ids
-from storage.enums import Expectation, Verdict
 from storage.models import CheckIn, Customer
 from tests.live_app import TODAY, LiveApp, all_text, customer_form_values, reply
 from tests.slack_requests import block_action, view_submission

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.rules.health import HealthLevel, health
 from bot.rules.nudges import NudgeKind, due_kinds, is_resting
 from bot.rules.policy import Policy
-from storage.enums import Verdict
+from bot.rules.vocabulary import Verdict
 from tests.factories import customer
 
 TODAY = date(2026, 6, 10)

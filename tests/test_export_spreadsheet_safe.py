@@ -17,10 +17,11 @@ from bot.csv_format import format_text, text_value
 from bot.exporter import export_workspace
 from bot.importer import import_checkins, import_customers
 from bot.rules.limits import clean_text
+from bot.rules.names import name_key
+from bot.rules.vocabulary import Verdict
 from storage.checkins import add_checkin
 from storage.db import Database, open_database
-from storage.enums import Verdict
-from storage.models import CheckIn, Customer, name_key
+from storage.models import CheckIn, Customer
 
 TEAM = "T0001"
 TODAY = date(2026, 11, 20)

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.rules.facts import CheckInEntry
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from handlers.lookup import find_customer
-from storage.checkins import CheckInEntry, add_checkin, latest_checkins
+from storage.checkins import add_checkin, latest_checkins
 from storage.customers import (
     LIKE_FRAGMENTS,
     customer_by_name,
@@ -22,7 +24,6 @@ from storage.customers import (
     newest_customer_id,
 )
 from storage.db import Database
-from storage.enums import Change, Expectation, Verdict
 from storage.fast_read import Reader
 from storage.models import CheckIn, Customer
 from tests.factories import customer as make_customer

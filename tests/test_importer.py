@@ -20,11 +20,11 @@ from bot.importer import (
     import_checkins,
     import_customers,
 )
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from bot.settings import load_settings
 from bot.slack_client import make_web_client
 from bot.slack_users import user_ids_by_email
 from storage.db import Database
-from storage.enums import Change, Expectation, Verdict
 from storage.models import CheckIn, Customer, Owner
 from tests.slack_stub import SlackStub
 

@@ -23,11 +23,12 @@ from bot.rules.limits import (
     clean_text,
     latest_today,
 )
+from bot.rules.names import name_key
+from bot.rules.vocabulary import Verdict
 from handlers import ids
 from storage.checkins import add_checkin, insert_checkins
 from storage.db import Database
-from storage.enums import Verdict
-from storage.models import CheckIn, Customer, name_key
+from storage.models import CheckIn, Customer
 from tests.live_app import NOW, TODAY, LiveApp, all_text, customer_form_values, reply
 from tests.slack_requests import block_action, view_submission
 

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from bot.rules.names import name_key
 from storage.db import Database
-from storage.models import Customer, name_key
+from storage.models import Customer
 from storage.name_index import NameIndex, NameIndexes
 
 ROWS = [

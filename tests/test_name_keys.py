@@ -13,8 +13,9 @@ from sqlmodel import select
 
 from bot.importer import import_customers
 from bot.rules.matching import close_matches
+from bot.rules.names import NAME_KEY_LIMIT, name_key
 from storage.db import Database
-from storage.models import NAME_KEY_LIMIT, Customer, name_key
+from storage.models import Customer
 
 # Latin letters and look-alikes from other scripts that read the same.
 LOOK_ALIKES = {

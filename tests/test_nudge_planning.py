@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.rules.digest import DayPlan, OwnerFacts, plan_day
+from bot.rules.names import name_key
 from bot.rules.nudges import NudgeKind, describe, due_kinds, due_reasons
 from bot.rules.policy import Policy
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from storage.db import Database
-from storage.enums import Change, Expectation, Verdict
-from storage.models import Customer, name_key
+from storage.models import Customer
 from storage.nudges import CustomerRow, planning_customers
 from tests.factories import customer
 

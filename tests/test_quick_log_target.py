@@ -12,9 +12,10 @@ from sqlmodel import select
 
 from bot.rules.checkin_line import CheckinLine, checkin_readings, named_reading, parse_checkin_line
 from bot.rules.limits import MAX_NAME
+from bot.rules.names import name_key
+from bot.rules.vocabulary import Verdict
 from handlers import ids
-from storage.enums import Verdict
-from storage.models import CheckIn, name_key
+from storage.models import CheckIn
 from tests.live_app import LiveApp, all_text, reply
 from tests.slack_requests import block_action
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.rules.health import HealthLevel, health
 from bot.rules.policy import Policy
-from storage.enums import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from tests.factories import customer
 
 TODAY = date(2026, 6, 10)

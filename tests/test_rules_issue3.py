@@ -14,7 +14,7 @@ from bot.rules.checkin_line import CheckinLine, parse_checkin_line
 from bot.rules.forms import CheckinDraft, checkin_mistakes, customer_mistakes, parse_arr
 from bot.rules.key_accounts import cutoff_rank, is_key, key_account_ids
 from bot.rules.matching import close_matches
-from storage.enums import Verdict
+from bot.rules.vocabulary import Verdict
 from tests.factories import customer
 
 

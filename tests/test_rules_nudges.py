@@ -11,7 +11,7 @@ import pytest
 from bot.rules.key_accounts import key_account_ids
 from bot.rules.nudges import NudgeKind, due_customers, due_reasons, first_due, question_for, why_chosen
 from bot.rules.policy import Policy
-from storage.enums import Change, Verdict
+from bot.rules.vocabulary import Change, Verdict
 from tests.factories import customer
 
 TODAY = date(2026, 6, 10)

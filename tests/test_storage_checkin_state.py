@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.rules.vocabulary import Change, Expectation, Verdict
 from storage.checkins import apply_checkin
-from storage.enums import Change, Expectation, Verdict
 from storage.models import CheckIn
 from tests.factories import customer
 

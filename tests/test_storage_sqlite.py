@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import select
 
+from bot.rules.names import name_key
 from storage.checkins import add_checkin
 from storage.db import Database
-from storage.models import CheckIn, Customer, name_key
+from storage.models import CheckIn, Customer
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_db: Database) -> None:

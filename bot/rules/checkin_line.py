@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.rules.limits import MAX_NAME
-from storage.enums import Verdict
+from bot.rules.vocabulary import Verdict
 
 T = TypeVar("T")
 

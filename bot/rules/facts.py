@@ -1,12 +1,14 @@
-"""What the rules read about a customer: the ORM row or any object with the same attributes."""
+"""What the rules and views read about a customer and its check-ins: the ORM rows or any object with
+the same attributes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from storage.enums import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Verdict
 
 
 class CustomerFacts(Protocol):
@@ -58,3 +60,37 @@ class HealthFacts(CustomerFacts, Protocol):
 
     @property
     def last_expectation(self) -> Expectation | None: ...
+
+
+class CheckInFacts(Protocol):
+    """What a check-in says: a `CheckIn` row, or a record read from a file before it is stored."""
+
+    @property
+    def occurred_on(self) -> date: ...
+    @property
+    def author_user_id(self) -> str | None: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def new_reason(self) -> str | None: ...
+    @property
+    def expectation(self) -> Expectation: ...
+    @property
+    def changes(self) -> Sequence[Change]: ...
+    @property
+    def next_step(self) -> str | None: ...
+    @property
+    def next_step_due(self) -> date | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInEntry:
+    """A stored check-in as the card and the history show it (the columns they read, nothing more)."""
+
+    occurred_on: date
+    author_user_id: str | None
+    spoke_with: str | None
+    note: str
+    verdict: Verdict
+    new_reason: str | None
+    expectation: Expectation

@@ -24,7 +24,7 @@ from bot.rules.limits import (
     arr_problem,
     too_long,
 )
-from storage.enums import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Verdict
 
 _ARR = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[km]?)$", re.IGNORECASE)
 

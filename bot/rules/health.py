@@ -9,8 +9,8 @@ from enum import IntEnum
 from bot.rules.facts import CustomerFacts, HealthFacts
 from bot.rules.nudges import NudgeKind, cadence_for, due_day, reason_text
 from bot.rules.policy import Policy
+from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
 from bot.rules.wording import day_label, days, quoted
-from storage.enums import CHANGE_LABELS, Expectation, Verdict
 
 RECENT_CHANGE_DAYS = 90
 RENEWAL_AT_RISK_DAYS = 30

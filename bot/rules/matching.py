@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from storage.models import name_key
+from bot.rules.names import name_key
 
 T = TypeVar("T")
 MAX_SUGGESTIONS = 5

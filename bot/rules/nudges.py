@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.policy import Policy
+from bot.rules.vocabulary import CHANGE_LABELS, Verdict
 from bot.rules.wording import day_label, days, quoted
-from storage.enums import CHANGE_LABELS, Verdict
 
 
 class NudgeKind(IntEnum):

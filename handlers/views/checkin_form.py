@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 
 from bot.rules.forms import CheckinDraft
 from bot.rules.limits import MAX_NEXT_STEP, MAX_NOTE, MAX_REASON, MAX_SPOKE_WITH
+from bot.rules.vocabulary import CHANGE_LABELS, Change, Expectation, Verdict
 from bot.rules.wording import quoted
 from bot.slack_text import safe
 from handlers import ids
@@ -33,7 +34,6 @@ from handlers.views.common import (
     plain,
     section,
 )
-from storage.enums import CHANGE_LABELS, Change, Expectation, Verdict
 
 # The draft's field → the block a mistake is shown next to.
 FIELD_BLOCKS = {

@@ -9,9 +9,9 @@ from typing import Any
 from slack_sdk.models.blocks import InputBlock, Option, PlainTextObject
 
 from bot.rules.limits import clean_text
+from bot.rules.vocabulary import Expectation, Verdict
 from bot.rules.wording import day_label
 from bot.slack_text import safe
-from storage.enums import Expectation, Verdict
 
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000

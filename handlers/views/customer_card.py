@@ -7,8 +7,10 @@ from datetime import date
 
 from slack_sdk.models.views import View
 
+from bot.rules.facts import CheckInEntry
 from bot.rules.health import Health, HealthLevel
 from bot.rules.nudges import DueReason
+from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
 from bot.rules.wording import days, quoted
 from bot.slack_text import safe
 from handlers import ids
@@ -30,8 +32,6 @@ from handlers.views.common import (
     section,
     when,
 )
-from storage.checkins import CheckInEntry
-from storage.enums import CHANGE_LABELS, Expectation, Verdict
 from storage.models import Customer
 
 HEALTH_ICONS = {HealthLevel.HEALTHY: "🟢", HealthLevel.WATCH: "🟡", HealthLevel.AT_RISK: "🔴"}

@@ -8,11 +8,11 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
+from bot.rules.vocabulary import Verdict
 from bot.rules.wording import quoted
 from bot.slack_text import safe
 from handlers import ids
 from handlers.views.common import VERDICT_LABELS, Json, actions, button, plain, section, when
-from storage.enums import Verdict
 from storage.models import CheckIn
 
 REFUSAL = (

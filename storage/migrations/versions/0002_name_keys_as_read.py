@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from storage.models import name_key
+from bot.rules.names import name_key
 
 revision: str = "0002"
 down_revision: str | None = "0001"
