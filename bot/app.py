@@ -3,50 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+import handlers
 from bot.services import Services
 from bot.slack_client import make_web_client
 from handlers.support import apology
 
 logger = logging.getLogger("holdfast")
 
-Registrar = Callable[[App, Services], None]
 LISTENER_THREADS = 16
-
-
-def _registrars() -> list[Registrar]:
-    """Every handler module's `register`; imported here so the app is the one place that lists them."""
-    from handlers import (
-        access,
-        checkin_command,
-        checkin_form,
-        customer_command,
-        customer_form,
-        digest,
-        history,
-        pick_customer,
-        verdict_answer,
-    )
-
-    return [
-        access.register,  # first: the global middleware refusing anyone outside the account team
-        # Bolt tries listeners in registration order and builds every matcher's arguments afresh,
-        # so the requests that must answer fastest (`/customer`, the typeahead) come first.
-        customer_command.register,
-        checkin_form.register,
-        checkin_command.register,
-        verdict_answer.register,
-        customer_form.register,
-        pick_customer.register,
-        history.register,
-        digest.register,
-    ]
 
 
 class HoldfastApp(App):
@@ -82,6 +52,5 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Holdfa
         answer = apology(error, body, respond, acked=response is None)
         return answer if response is not None else None
 
-    for register in _registrars():
-        register(app, services)
+    handlers.register(app, services)
     return app

@@ -13,16 +13,14 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from bot.access import AccessCheck, for_requests
-from bot.services import Services
 from bot.slack_client import make_lookup_client
 from bot.slack_users import SlackLookupError
-from handlers.support import ACCESS_GATE_KEY, TZ_KEY
+from handlers.support import ACCESS_GATE_KEY, TZ_KEY, Shared
 from handlers.views.common import plain, section
 from handlers.views.replies import REFUSAL
 
 logger = logging.getLogger("holdfast.access")
 
-CANNOT_OWN = "cannot own customers in Holdfast (guests, bots and people outside the account team cannot)"
 UNCHECKED = "Holdfast couldn't check with Slack who you are just now. Please try again in a moment."
 
 
@@ -91,6 +89,7 @@ class AccountTeamOnly(Middleware):
         return resp
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, shared: Shared) -> None:
+    services = shared.services
     check = for_requests(services.settings, make_lookup_client(services.settings), services.clock)
     app.use(AccountTeamOnly(check))

@@ -8,26 +8,23 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.operations.find_customer import customer_for_line
 from bot.rules.checkin_line import checkin_readings
 from bot.rules.limits import MAX_QUERY, clean_text
-from bot.rules.nudges import reason_text
-from bot.services import Services
 from handlers import ids
-from handlers.lookup import find_checkin_customer
-from handlers.support import after_ack, caller_today, request_key
+from handlers.checkin_form import form_for
+from handlers.support import Shared, actor_of, after_ack, caller_today, request_key
 from handlers.typed_checkin import TypedCheckin, button_value, log_now
-from handlers.views.checkin_form import checkin_modal
 from handlers.views.replies import longer_than_any_name, not_found
 
 OPEN_FORM = "holdfast_open_checkin_form"
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, shared: Shared) -> None:
     def checkin(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         team_id, user_id = str(context.team_id), str(context.user_id)
         text = slash_text(body)
-        with services.database.reader() as reader:
-            line, found = find_checkin_customer(team_id, text, reader=reader)
+        line, found = customer_for_line(shared.services, actor_of(context), text)
         if found.too_long:
             ack(**longer_than_any_name(MAX_QUERY))
             return
@@ -37,7 +34,7 @@ def register(app: App, services: Services) -> None:
             return
         key = request_key("checkin", team_id, user_id, body.get("trigger_id"), body.get("text"))
         typed = TypedCheckin(
-            note=line.note or "", verdict=line.verdict, key=key, typed_on=caller_today(services, context)
+            note=line.note or "", verdict=line.verdict, key=key, typed_on=caller_today(shared, context)
         )
         customer = found.customer
         if customer is None or customer.id is None:
@@ -54,22 +51,17 @@ def register(app: App, services: Services) -> None:
             )
             return
         if not line.logs_now:
-            context[OPEN_FORM] = {"customer": [customer.id, customer.name], "reason": reason_text(customer)}
+            context[OPEN_FORM] = {"customer": customer.id}
             ack()
             return
-        ack(**log_now(services, context, typed, customer_id=customer.id, key=key))
+        ack(**log_now(shared, context, typed, customer_id=customer.id, key=key))
 
     @after_ack
     def open_form(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         plan = context.get(OPEN_FORM)
         if plan is None:
             return
-        chosen = plan.get("customer")
-        view = checkin_modal(
-            today=caller_today(services, context),
-            customer=(int(chosen[0]), str(chosen[1])) if chosen else None,
-            reason=plan.get("reason"),
-        )
+        view = form_for(shared, context, plan.get("customer"))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def logs_now(body: dict[str, Any]) -> bool:

@@ -8,80 +8,43 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.rules.health import health
-from bot.rules.key_accounts import is_key
+from bot.operations.look_up import Card, card_by_id, look_up
+from bot.operations.my_book import my_book
 from bot.rules.limits import MAX_QUERY, clean_text
-from bot.rules.nudges import due_reasons, urgency_order
-from bot.services import Services
 from handlers import ids
-from handlers.lookup import find_customer
-from handlers.support import KeyCutoffs, after_ack, caller_today
+from handlers.support import Shared, actor_of, after_ack
 from handlers.views.common import Json
 from handlers.views.customer_card import card_text, customer_card, customer_list
 from handlers.views.customer_form import customer_modal
 from handlers.views.replies import longer_than_any_name, message, not_found, text_message
-from storage.checkins import latest_checkins
-from storage.customers import customer_by_id, customers_of_owner
-from storage.fast_read import Reader
-from storage.models import Customer
 
 OPEN_ADD_FORM = "holdfast_open_customer_form"
 
 
-def render_card(
-    services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer: Customer, reader: Reader
-) -> tuple[list[Json], str]:
+def render_card(card: Card) -> tuple[list[Json], str]:
     """The card's blocks and its notification text (escaped, like every name shown)."""
-    today = caller_today(services, context)
-    state = health(
-        customer,
-        today=today,
-        policy=services.settings.policy(),
-        is_key=is_key(customer.arr, customer.active, cutoffs(customer.team_id)),
-    )
-    latest = latest_checkins(customer.id or 0, reader=reader, limit=3)
-    return customer_card(customer, latest=latest, health=state, today=today), card_text(customer)
+    blocks = customer_card(card.customer, latest=card.latest, health=card.health, today=card.today)
+    return blocks, card_text(card.customer)
 
 
-def card_for(
-    services: Services, cutoffs: KeyCutoffs, context: BoltContext, customer_id: int
-) -> tuple[list[Json], str]:
+def card_for(shared: Shared, context: BoltContext, customer_id: int) -> tuple[list[Json], str]:
     """The card of the customer with `customer_id` (from a button)."""
-    with services.database.session() as session:
-        customer = customer_by_id(str(context.team_id), customer_id, session=session)
-        if customer is None:
-            return [], "That customer no longer exists."
-        return render_card(services, cutoffs, context, customer, Reader.of(session))
+    card = card_by_id(shared.services, shared.cutoffs, actor_of(context), customer_id)
+    return ([], "That customer no longer exists.") if card is None else render_card(card)
 
 
-def list_for(services: Services, cutoffs: KeyCutoffs, context: BoltContext) -> dict[str, Any]:
+def list_for(shared: Shared, context: BoltContext) -> dict[str, Any]:
     """The caller's customers, most urgent first (the order the nudges use)."""
-    today = caller_today(services, context)
-    policy = services.settings.policy()
-    team_id, user_id = str(context.team_id), str(context.user_id)
-    with services.database.session() as session:
-        customers = customers_of_owner(team_id, user_id, session=session)
-    cutoff = cutoffs(team_id) if customers else None
-    rows = [
-        (
-            customer,
-            due_reasons(
-                customer, today=today, policy=policy, is_key=is_key(customer.arr, customer.active, cutoff)
-            ),
-        )
-        for customer in customers
-    ]
-    rows.sort(key=lambda row: urgency_order(row[0], row[1], today))
-    return message(customer_list(rows, today=today, total=len(rows)), "Your customers")
+    book = my_book(shared.services, shared.cutoffs, actor_of(context))
+    return message(customer_list(book.rows, today=book.today, total=len(book.rows)), "Your customers")
 
 
-def register(app: App, services: Services) -> None:
-    cutoffs = KeyCutoffs(services)
+def register(app: App, shared: Shared) -> None:
 
     def customer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         text = " ".join(clean_text(str(body.get("text") or "")).split())
         if not text:
-            ack(**list_for(services, cutoffs, context))
+            ack(**list_for(shared, context))
             return
         first, _, rest = text.partition(" ")
         if first.lower() == "add":
@@ -91,12 +54,11 @@ def register(app: App, services: Services) -> None:
         if first.lower() in ("help", "?"):
             ack(**text_message(HELP))
             return
-        with services.database.reader() as reader:
-            found = find_customer(str(context.team_id), text, reader=reader)
-            if found.customer is not None:
-                blocks, name = render_card(services, cutoffs, context, found.customer, reader)
-                ack(**message(blocks, name))
-                return
+        found = look_up(shared.services, shared.cutoffs, actor_of(context), text)
+        if found.card is not None:
+            blocks, name = render_card(found.card)
+            ack(**message(blocks, name))
+            return
         if found.too_long:
             ack(**longer_than_any_name(MAX_QUERY))
             return

@@ -10,7 +10,6 @@ hand-over, a direct message telling the new owner).
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -27,25 +26,29 @@ from bot.digest_blocks import (
     reassign_prompt,
     replace_customer_controls,
 )
-from bot.rules.digest import SnoozePeriod, local_now, snooze_until
+from bot.operations.digest_controls import Refused
+from bot.operations.hand_over import HandedOver, hand_over, may_hand_over
+from bot.operations.snooze import snooze
+from bot.rules.access import CANNOT_OWN
+from bot.rules.digest import SnoozePeriod
+from bot.rules.facts import CustomerFacts
 from bot.rules.wording import day_label
-from bot.services import Services
 from bot.slack_text import safe
-from handlers.access import CANNOT_OWN, may_own
+from handlers.access import may_own
 from handlers.ids import (
     DIGEST_NOT_MINE_ACTION,
     DIGEST_REASSIGN_ACTION,
     DIGEST_REASSIGN_CANCEL_ACTION,
     DIGEST_SNOOZE_ACTION,
 )
-from handlers.support import after_ack
-from storage.models import Customer
-from storage.nudges import ensure_owners, owner_by_user
+from handlers.support import Shared, actor_of, after_ack
 
 logger = logging.getLogger("holdfast.digest")
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, shared: Shared) -> None:
+    services = shared.services
+
     def acknowledge(ack: Ack) -> None:
         ack()
 
@@ -54,14 +57,26 @@ def register(app: App, services: Services) -> None:
         action = body["actions"][0]
         period, _, customer = str((action.get("selected_option") or {}).get("value", "")).partition(":")
         if period in SnoozePeriod.__members__.values() and customer.isdigit():
-            note = snooze(services, body, int(customer), SnoozePeriod(period))
+            result = snooze(services, actor_of(context), int(customer), SnoozePeriod(period))
+            if isinstance(result, Refused):
+                note = refused_text(result)
+            else:
+                name, until = safe(result.customer_name, 150), day_label(result.until, result.today)
+                note = f":zzz: *{name}* snoozed until {until} by <@{context.user_id}>."
             update_digest(client, body, int(customer), done_note(int(customer), note))
 
     @after_ack
     def on_not_mine(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         customer_id = customer_id_of(str(body["actions"][0].get("value", "")))
-        if customer_id is not None:
-            update_digest(client, body, customer_id, ask_who_owns(services, body, customer_id))
+        if customer_id is None:
+            return
+        result = may_hand_over(services, actor_of(context), customer_id)
+        prompt = (
+            done_note(customer_id, refused_text(result))
+            if isinstance(result, Refused)
+            else reassign_prompt(customer_id, result.customer_name)
+        )
+        update_digest(client, body, customer_id, prompt)
 
     @after_ack
     def on_reassign(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
@@ -70,14 +85,14 @@ def register(app: App, services: Services) -> None:
         new_owner = action.get("selected_user")
         if customer_id is None or not new_owner:
             return
-        handed: Customer | None = None
-        if may_own(context, client, str(new_owner)):
-            note, handed = reassign(services, body, customer_id, str(new_owner))
-        else:
+        if not may_own(context, client, str(new_owner)):
             note = f"<@{new_owner}> {CANNOT_OWN}; nothing changed."
-        update_digest(client, body, customer_id, done_note(customer_id, note))
-        if handed is not None:
-            tell_new_owner(client, handed, by=_team_and_user(body)[1])
+            update_digest(client, body, customer_id, done_note(customer_id, note))
+            return
+        result = hand_over(services, actor_of(context), customer_id, str(new_owner))
+        update_digest(client, body, customer_id, done_note(customer_id, handed_over_note(result, context)))
+        if isinstance(result, HandedOver) and not result.kept:
+            tell_new_owner(client, result.customer, result.new_owner, by=str(context.user_id))
 
     @after_ack
     def on_cancel(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
@@ -92,79 +107,30 @@ def register(app: App, services: Services) -> None:
     app.action(DIGEST_REASSIGN_CANCEL_ACTION)(ack=acknowledge, lazy=[on_cancel])
 
 
-def _team_and_user(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
-    return str(team), str(user.get("id", ""))
-
-
-def _not_yours(customer: Customer | None, team_id: str, user_id: str) -> str | None:
-    """Why `user_id` may not act on `customer` from their digest, or None when they may."""
-    if customer is None or customer.team_id != team_id:
+def refused_text(refused: Refused) -> str:
+    """Why nothing changed, as mrkdwn."""
+    if refused.owner is None:
         return "This customer is no longer in Holdfast; nothing changed."
-    if customer.owner_user_id != user_id:
-        return f"{safe(customer.name, 150)} is now owned by <@{customer.owner_user_id}>; nothing changed."
-    return None
+    return f"{safe(refused.customer_name, 150)} is now owned by <@{refused.owner}>; nothing changed."
 
 
-def snooze(services: Services, body: dict[str, Any], customer_id: int, period: SnoozePeriod) -> str:
-    """Snooze the customer for the period, from the owner's local today; what to show, as mrkdwn."""
-    team_id, user_id = _team_and_user(body)
-    now = services.clock()
-    with services.database.transaction() as session:
-        customer = session.get(Customer, customer_id)
-        refused = _not_yours(customer, team_id, user_id)
-        if refused or customer is None:
-            return refused or ""
-        owner = owner_by_user(team_id, user_id, session=session)
-        today: date = local_now(now, owner.tz if owner else None).date()
-        until = snooze_until(today, period)
-        customer.snoozed_until = until
-        customer.updated_at = now
-        session.add(customer)
-        name = safe(customer.name, 150)
-    return f":zzz: *{name}* snoozed until {day_label(until, today)} by <@{user_id}>."
+def handed_over_note(result: HandedOver | Refused, context: BoltContext) -> str:
+    """What the digest shows after a hand-over, as mrkdwn."""
+    if isinstance(result, Refused):
+        return refused_text(result)
+    name = safe(result.customer.name, 150)
+    if result.kept:
+        return f"*{name}* stays with you."
+    return f":handshake: *{name}* handed over to <@{result.new_owner}> by <@{context.user_id}>."
 
 
-def ask_who_owns(services: Services, body: dict[str, Any], customer_id: int) -> Block:
-    """The people picker asking who owns the customer (or why the caller may not hand it over)."""
-    team_id, user_id = _team_and_user(body)
-    with services.database.session() as session:
-        customer = session.get(Customer, customer_id)
-        refused = _not_yours(customer, team_id, user_id)
-        if refused or customer is None:
-            return done_note(customer_id, refused or "")
-        return reassign_prompt(customer_id, customer.name)
-
-
-def reassign(
-    services: Services, body: dict[str, Any], customer_id: int, new_owner: str
-) -> tuple[str, Customer | None]:
-    """Hand the customer to `new_owner`: what to show, as mrkdwn, and the customer when it changed hands."""
-    team_id, user_id = _team_and_user(body)
-    with services.database.transaction() as session:
-        customer = session.get(Customer, customer_id)
-        refused = _not_yours(customer, team_id, user_id)
-        if refused or customer is None:
-            return refused or "", None
-        name = safe(customer.name, 150)
-        if new_owner == user_id:
-            return f"*{name}* stays with you.", None
-        customer.owner_user_id = new_owner
-        customer.updated_at = services.clock()
-        session.add(customer)
-        ensure_owners([(team_id, new_owner)], session=session)
-    logger.info("customer %s handed from %s to %s", customer_id, user_id, new_owner)
-    return f":handshake: *{name}* handed over to <@{new_owner}> by <@{user_id}>.", customer
-
-
-def tell_new_owner(client: WebClient, customer: Customer, *, by: str) -> None:
+def tell_new_owner(client: WebClient, customer: CustomerFacts, new_owner: str, *, by: str) -> None:
     """A direct message to the customer's new owner: who handed it over, and why the customer chose us."""
     try:
-        client.chat_postMessage(channel=customer.owner_user_id, text=handed_over_text(customer, by=by))
+        client.chat_postMessage(channel=new_owner, text=handed_over_text(customer, by=by))
     except SlackApiError as error:
         # The hand-over stands (the digest says so); the new owner sees the customer in `/customer`.
-        logger.warning("could not tell %s about %s: %s", customer.owner_user_id, customer.id, error)
+        logger.warning("could not tell %s about %s: %s", new_owner, customer.id, error)
 
 
 def update_digest(client: WebClient, body: dict[str, Any], customer_id: int, replacement: Block) -> None:

@@ -9,18 +9,16 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.services import Services
 from handlers import ids
 from handlers.checkin_form import open_checkin_form
 from handlers.customer_command import card_for
-from handlers.support import KeyCutoffs, after_ack, caller_today, request_key
+from handlers.support import Shared, after_ack, caller_today, request_key
 from handlers.typed_checkin import TypedCheckin, log_now
 from handlers.views.customer_form import customer_modal
 from handlers.views.replies import message
 
 
-def register(app: App, services: Services) -> None:
-    cutoffs = KeyCutoffs(services)
+def register(app: App, shared: Shared) -> None:
 
     def acknowledge(ack: Ack) -> None:
         ack()
@@ -29,12 +27,12 @@ def register(app: App, services: Services) -> None:
     def complete_log(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         choice = json.loads(body["actions"][0]["value"])
         customer_id = int(choice["c"])
-        typed = TypedCheckin.from_fields(choice, today=caller_today(services, context))
+        typed = TypedCheckin.from_fields(choice, today=caller_today(shared, context))
         if not typed.note:
-            open_checkin_form(services, client, body, context, customer_id)
+            open_checkin_form(shared, client, body, context, customer_id)
             return
         key = request_key("pick", typed.key, customer_id)
-        reply = log_now(services, context, typed, customer_id=customer_id, key=key)
+        reply = log_now(shared, context, typed, customer_id=customer_id, key=key)
         respond(**reply, replace_original=True)
 
     app.action(ids.numbered_pattern(ids.PICK_FOR_CHECKIN_ACTION))(ack=acknowledge, lazy=[complete_log])
@@ -42,7 +40,7 @@ def register(app: App, services: Services) -> None:
     @after_ack
     def show_card(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         value = str(body["actions"][0]["value"])
-        blocks, text = card_for(services, cutoffs, context, int(value))
+        blocks, text = card_for(shared, context, int(value))
         respond(**message(blocks, text), replace_original=True)
 
     app.action(ids.numbered_pattern(ids.PICK_FOR_CARD_ACTION))(ack=acknowledge, lazy=[show_card])

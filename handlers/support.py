@@ -1,4 +1,4 @@
-"""What every handler shares: the caller's day, retry keys, the apology, post-ack work, small caches."""
+"""What every handler shares: the caller, retry keys, the apology, post-ack work, the app's caches."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import functools
 import hashlib
 import json
 import logging
-import threading
-import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,23 +17,17 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.rules.digest import local_now
-from bot.rules.key_accounts import cutoff_rank
+from bot.operations.actor import Actor
+from bot.operations.key_accounts import KeyCutoffs
+from bot.operations.suggest_customers import CustomerNames
 from bot.services import Services
 from handlers.views.replies import apology_text
-from storage.customers import active_counts, arr_at_rank
 
 logger = logging.getLogger("holdfast")
 
 TZ_KEY = "holdfast_tz"
 # The access gate, for handlers that check someone other than the caller (a new owner).
 ACCESS_GATE_KEY = "holdfast_access_gate"
-KEY_CUTOFF_TTL = 60.0
-
-
-def caller_today(services: Services, context: BoltContext) -> date:
-    """Today in the caller's Slack time zone (the access check looked it up)."""
-    return local_now(services.clock(), context.get(TZ_KEY)).date()
 
 
 def request_key(*parts: object) -> str:
@@ -111,40 +104,20 @@ def reply_to_opener(reply_key: str) -> Callable[..., None]:
     return send_reply
 
 
-class TTLCache:
-    """A tiny thread-safe cache whose entries expire after `ttl` seconds."""
+@dataclass(frozen=True)
+class Shared:
+    """What the listeners of one app share: its services and its caches (one of each per app)."""
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._items: dict[str, tuple[float, Any]] = {}
-
-    def get(self, key: str, load: Callable[[], Any]) -> Any:
-        now = self._clock()
-        with self._lock:
-            hit = self._items.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        value = load()
-        with self._lock:
-            self._items[key] = (now + self.ttl, value)
-        return value
+    services: Services
+    cutoffs: KeyCutoffs
+    names: CustomerNames
 
 
-class KeyCutoffs:
-    """The key-account ARR cut-off per workspace, recomputed at most every `ttl` seconds."""
+def actor_of(context: BoltContext) -> Actor:
+    """The caller, in their workspace and Slack time zone (the access check looked it up)."""
+    return Actor(str(context.team_id), str(context.user_id), context.get(TZ_KEY))
 
-    def __init__(self, services: Services, ttl: float = KEY_CUTOFF_TTL) -> None:
-        self._services = services
-        self._cache = TTLCache(ttl)
 
-    def __call__(self, team_id: str) -> float | None:
-        def compute() -> float | None:
-            with self._services.database.session() as session:
-                active, with_arr = active_counts(team_id, session=session)
-                rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
-                return None if rank is None else arr_at_rank(team_id, rank, session=session)
-
-        cutoff: float | None = self._cache.get(team_id, compute)
-        return cutoff
+def caller_today(shared: Shared, context: BoltContext) -> date:
+    """The caller's calendar day now."""
+    return actor_of(context).today(shared.services.clock())

@@ -13,16 +13,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.rules.forms import CheckinDraft, checkin_mistakes
-from bot.rules.limits import clean_text
-from bot.rules.nudges import reason_text
+from bot.operations.log_checkin import NotLogged, log_typed
 from bot.rules.vocabulary import Verdict
-from bot.services import Services
-from handlers.checkin_store import save_checkin
-from handlers.support import caller_today
+from handlers.support import Shared, actor_of
 from handlers.views.common import VALUE_LIMIT, section
 from handlers.views.replies import checkin_logged, message
-from storage.models import CheckIn
 
 
 @dataclass(frozen=True)
@@ -72,27 +67,24 @@ def button_value(typed: TypedCheckin, **target: object) -> str:
 
 
 def log_now(
-    services: Services, context: BoltContext, typed: TypedCheckin, *, customer_id: int, key: str
+    shared: Shared, context: BoltContext, typed: TypedCheckin, *, customer_id: int, key: str
 ) -> dict[str, Any]:
-    """Store `typed` with the customer, by the caller, dated the day it was typed; the reply confirming it.
+    """Log `typed` with the customer, by the caller, dated the day it was typed; the reply confirming it.
 
     `key` identifies the request that stores it: a retry of that request stores nothing more. What
     was typed (or forged into a button) is held to the check-in form's limits: outside them, nothing
     is stored and the reply names the limit.
     """
-    today = caller_today(services, context)
-    draft = CheckinDraft(customer_id=customer_id, occurred_on=typed.typed_on, note=clean_text(typed.note))
-    mistakes = checkin_mistakes(draft, today=today)
-    if mistakes:
-        text = f"Nothing was saved. {' '.join(mistakes.values())}"
-        return message([section(text)], text)
-    checkin = CheckIn(
-        team_id=str(context.team_id),
+    result = log_typed(
+        shared.services,
+        actor_of(context),
         customer_id=customer_id,
-        occurred_on=typed.typed_on,
-        author_user_id=str(context.user_id),
-        note=draft.note,
-        verdict=typed.verdict or Verdict.NOT_ASKED,
+        note=typed.note,
+        verdict=typed.verdict,
+        typed_on=typed.typed_on,
+        key=key,
     )
-    stored, customer = save_checkin(services, checkin, customer_id=customer_id, key=key)
-    return checkin_logged(customer.name, stored, today=today, reason=reason_text(customer))
+    if isinstance(result, NotLogged):
+        text = f"Nothing was saved. {' '.join(result.mistakes.values())}"
+        return message([section(text)], text)
+    return checkin_logged(result.customer_name, result.checkin, today=result.today, reason=result.reason)

@@ -149,6 +149,34 @@ def update_customers(
     )
 
 
+def add_customer(team_id: str, fields: CustomerFields, *, now: datetime, session: Session) -> Customer:
+    """Add one customer, keyed by its name and stamped `now`; the caller commits (a name already
+    taken in the workspace raises `IntegrityError` then)."""
+    customer = Customer(
+        team_id=team_id,
+        name_key=name_key(fields.name),
+        **{column: getattr(fields, column) for column in IMPORTED_COLUMNS},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(customer)
+    return customer
+
+
+def snooze_customer(customer: Customer, until: date, *, now: datetime, session: Session) -> None:
+    """Rest the customer's nudges until `until`; the caller commits."""
+    customer.snoozed_until = until
+    customer.updated_at = now
+    session.add(customer)
+
+
+def hand_over_customer(customer: Customer, owner_user_id: str, *, now: datetime, session: Session) -> None:
+    """Give the customer to `owner_user_id`; the caller commits (and records the owner)."""
+    customer.owner_user_id = owner_user_id
+    customer.updated_at = now
+    session.add(customer)
+
+
 def workspace_ids(*, session: Session) -> list[str]:
     """The workspaces that have customers."""
     query = sa.select(CUSTOMER.c.team_id).distinct().order_by(CUSTOMER.c.team_id)

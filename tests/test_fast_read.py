@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.rules.facts import CheckInEntry
 from bot.rules.vocabulary import Change, Expectation, Verdict
-from handlers.lookup import find_customer
+from bot.operations.find_customer import find_customer
 from storage.checkins import add_checkin, latest_checkins
 from storage.customers import (
     LIKE_FRAGMENTS,

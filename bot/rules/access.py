@@ -6,6 +6,9 @@ from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import Any
 
+# How a refusal to own customers is worded, wherever someone is refused.
+CANNOT_OWN = "cannot own customers in Holdfast (guests, bots and people outside the account team cannot)"
+
 
 class Denial(StrEnum):
     """Why a Slack user may not use Holdfast (worded to follow "cannot use Holdfast (…)")."""

@@ -1,17 +1,19 @@
 """Finding the customer someone typed: exact name, else (to read a card or open a form) the only one
-containing it, else close names to choose from."""
+containing it, else close names to choose from. Used inside the operations that read a name."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.operations.actor import Actor
 from bot.rules.checkin_line import CheckinLine, checkin_readings, named_reading
+from bot.rules.facts import HealthFacts
 from bot.rules.limits import MAX_QUERY
 from bot.rules.matching import close_matches
 from bot.rules.names import name_key
+from bot.services import Services
 from storage.customers import LIKE_FRAGMENTS, customer_by_name, customers_containing, customers_like_any
 from storage.fast_read import Reader
-from storage.models import Customer
 
 CANDIDATES = 500
 
@@ -20,7 +22,7 @@ CANDIDATES = 500
 class Found:
     """The customer, or up to five close names to offer; `too_long` when the text cannot be a name."""
 
-    customer: Customer | None
+    customer: HealthFacts | None
     suggestions: tuple[tuple[int, str], ...] = ()
     too_long: bool = False
 
@@ -65,3 +67,9 @@ def find_checkin_customer(team_id: str, text: str, *, reader: Reader) -> tuple[C
     if named is not None:
         return named[0], Found(named[1])
     return first, find_customer(team_id, first.customer, reader=reader, partial=not first.logs_now)
+
+
+def customer_for_line(services: Services, actor: Actor, text: str) -> tuple[CheckinLine, Found]:
+    """How to read the `/checkin` line `text` in the actor's workspace, and its customer."""
+    with services.database.reader() as reader:
+        return find_checkin_customer(actor.team_id, text, reader=reader)

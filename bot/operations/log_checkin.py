@@ -1,0 +1,134 @@
+"""Log a check-in, from the form or typed as `/checkin <customer>: <note>`; at most once per request.
+
+A request's `key` (the Slack request that stores it) is stored with the check-in: a retry of the
+request, on any thread or machine, gets the check-in already stored back and stores nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.operations.actor import Actor
+from bot.rules.facts import CustomerFacts
+from bot.rules.forms import CheckinDraft, checkin_mistakes
+from bot.rules.limits import clean_text
+from bot.rules.nudges import reason_text
+from bot.rules.vocabulary import Verdict
+from bot.services import Services
+from storage.checkins import add_checkin, checkin_by_request_key
+from storage.customers import customer_by_id
+from storage.models import CheckIn
+
+
+class CustomerGone(LookupError):
+    """The customer was deleted between choosing and saving."""
+
+
+@dataclass(frozen=True)
+class Logged:
+    """The check-in stored (or stored before, by a retry), its customer's name and reason now, and
+    the actor's `today`."""
+
+    checkin: CheckIn
+    customer_name: str
+    reason: str | None
+    today: date
+
+
+@dataclass(frozen=True)
+class NotLogged:
+    """Nothing stored: field name → what to fix."""
+
+    mistakes: dict[str, str]
+
+
+def log_checkin(services: Services, actor: Actor, draft: CheckinDraft, *, key: str) -> Logged | NotLogged:
+    """Store the check-in filled in on the form, by the actor."""
+    today = actor.today(services.clock())
+    mistakes = checkin_mistakes(draft, today=today)
+    if mistakes:
+        return NotLogged(mistakes)
+    assert draft.customer_id is not None
+    assert draft.occurred_on is not None
+    checkin = CheckIn(
+        team_id=actor.team_id,
+        customer_id=draft.customer_id,
+        occurred_on=draft.occurred_on,
+        author_user_id=actor.user_id,
+        spoke_with=draft.spoke_with or None,
+        note=draft.note,
+        verdict=draft.verdict,
+        new_reason=draft.new_reason or None,
+        expectation=draft.expectation,
+        changes=list(draft.changes),
+        next_step=draft.next_step or None,
+        next_step_due=draft.next_step_due if draft.next_step else None,
+    )
+    return _logged(services, checkin, key=key, today=today)
+
+
+def log_typed(
+    services: Services,
+    actor: Actor,
+    *,
+    customer_id: int,
+    note: str,
+    verdict: Verdict | None,
+    typed_on: date,
+    key: str,
+) -> Logged | NotLogged:
+    """Store a check-in typed as one line, dated the day it was typed, held to the form's limits.
+
+    A `#changed` tag carries no new reason: the reason question follows the reply instead.
+    """
+    today = actor.today(services.clock())
+    draft = CheckinDraft(customer_id=customer_id, occurred_on=typed_on, note=clean_text(note))
+    mistakes = checkin_mistakes(draft, today=today)
+    if mistakes:
+        return NotLogged(mistakes)
+    checkin = CheckIn(
+        team_id=actor.team_id,
+        customer_id=customer_id,
+        occurred_on=typed_on,
+        author_user_id=actor.user_id,
+        note=draft.note,
+        verdict=verdict or Verdict.NOT_ASKED,
+    )
+    return _logged(services, checkin, key=key, today=today)
+
+
+def _logged(services: Services, checkin: CheckIn, *, key: str, today: date) -> Logged:
+    stored, customer = _save_once(services, checkin, key=key)
+    return Logged(stored, customer.name, reason_text(customer), today)
+
+
+def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[CheckIn, CustomerFacts]:
+    """Store `checkin` under request `key`; a retry of the same request gets the stored one back."""
+    team_id, customer_id = checkin.team_id, checkin.customer_id
+    checkin.request_key = key
+    try:
+        with services.database.transaction() as session:
+            existing = checkin_by_request_key(team_id, key, session=session)
+            customer = customer_by_id(
+                team_id, existing.customer_id if existing else customer_id, session=session
+            )
+            if customer is None:
+                raise CustomerGone(customer_id)
+            if existing is not None:
+                return existing, customer
+            add_checkin(checkin, customer=customer, session=session, now=services.clock())
+            session.flush()
+            return checkin, customer
+    except IntegrityError:
+        # The same request committed first on another thread or machine: answer with its row.
+        with services.database.session() as session:
+            stored = checkin_by_request_key(team_id, key, session=session)
+            if stored is None:
+                raise
+            customer = customer_by_id(team_id, stored.customer_id, session=session)
+            if customer is None:
+                raise CustomerGone(customer_id) from None
+            return stored, customer
