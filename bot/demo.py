@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session, select
 
 from bot.digest_text import digest_lines
+from bot.operations.actor import Actor
+from bot.operations.key_accounts import KeyCutoffs
+from bot.operations.look_up import card_by_id
 from bot.rules.digest import DigestPlan, plan_owner
-from bot.rules.health import HealthLevel, health
+from bot.rules.health import HealthLevel
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.names import name_key
-from bot.rules.policy import Policy
-from bot.rules.vocabulary import CHANGE_LABELS, Change, Expectation, Verdict
-from bot.rules.wording import day_label, days
-from storage.checkins import add_checkin, latest_checkins
-from storage.customers import customers_of_owner
+from bot.rules.vocabulary import Change, Expectation, Verdict
+from bot.rules.wording import day_label
+from bot.services import Services
+from bot.settings import Settings
+from handlers.views.customer_card import customer_card
+from handlers.views.terminal import as_lines
+from storage.checkins import add_checkin
+from storage.customers import CustomerFields, add_customer, customers_of_owner
 from storage.db import open_database
-from storage.fast_read import Reader
 from storage.models import CheckIn, Customer
 
 TEAM_ID = "TDEMO"
@@ -165,22 +168,22 @@ SAMPLES = (
 )
 
 
-def build_portfolio(session: Session, today: date) -> None:
-    """Store the sample customers and their check-ins, dated relative to `today`."""
+def build_portfolio(session: Session, now: datetime) -> None:
+    """Store the sample customers and their check-ins, dated relative to `now`'s day."""
+    today = now.date()
     for sample in SAMPLES:
         since = today - timedelta(days=sample.since_days)
-        customer = Customer(
-            team_id=TEAM_ID,
+        renewal = today + timedelta(days=sample.renewal_in) if sample.renewal_in is not None else None
+        fields = CustomerFields(
             name=sample.name,
-            name_key=name_key(sample.name),
             owner_user_id=sample.owner,
             original_reason=sample.reason,
             original_reason_on=since,
             customer_since=since,
             arr=sample.arr,
-            renewal_date=today + timedelta(days=sample.renewal_in) if sample.renewal_in is not None else None,
+            renewal_date=renewal,
         )
-        session.add(customer)
+        customer = add_customer(TEAM_ID, fields, now=now, session=session)
         session.flush()
         for item in sample.checkins:
             due_in = item.next_step_due_in
@@ -199,66 +202,20 @@ def build_portfolio(session: Session, today: date) -> None:
                 next_step_due=today + timedelta(days=due_in) if due_in is not None else None,
                 source="demo",
             )
-            add_checkin(checkin, customer=customer, session=session)
+            add_checkin(checkin, customer=customer, session=session, now=now)
 
 
-def _card(customer: Customer, session: Session, today: date, policy: Policy, is_key: bool) -> Panel:
-    rows = Table.grid(padding=(0, 2))
-    rows.add_column(style="bold")
-    rows.add_column()
-
-    def row(label: str, value: str | None) -> None:
-        if value:
-            rows.add_row(label, Text(value))
-
-    row("Owner", customer.owner_user_id + (" (key account)" if is_key else ""))
-    row("ARR", f"{customer.arr:,.0f}" if customer.arr is not None else None)
-    row("Customer since", day_label(customer.customer_since, today) if customer.customer_since else None)
-    if customer.renewal_date:
-        row(
-            "Renewal",
-            f"{day_label(customer.renewal_date, today)} (in {days((customer.renewal_date - today).days)})",
-        )
-    if customer.original_reason:
-        on = (
-            f" (recorded {day_label(customer.original_reason_on, today)})"
-            if customer.original_reason_on
-            else ""
-        )
-        row("Why they chose us", customer.original_reason + on)
-    if customer.current_reason and customer.current_reason != customer.original_reason:
-        row("Reason now", customer.current_reason)
-    if customer.last_verdict and customer.last_verdict_on:
-        row(
-            "Reason status",
-            f"{customer.last_verdict.value.replace('_', ' ')} on "
-            f"{day_label(customer.last_verdict_on, today)} by {customer.last_verdict_by}",
-        )
-    else:
-        row("Reason status", "never asked")
-    if customer.next_step:
-        due = f" (due {day_label(customer.next_step_due, today)})" if customer.next_step_due else ""
-        row("Next step", customer.next_step + due)
-    if customer.last_changes:
-        row("Changes", ", ".join(CHANGE_LABELS[c] for c in customer.last_changes))
-    state = health(customer, today=today, policy=policy, is_key=is_key)
-    style = HEALTH_STYLE[state.level]
-    rows.add_row("Health", Text(state.level.label, style=style))
-    for signal in state.signals:
-        rows.add_row("", Text(f"• {signal.sentence}"))
-    history = Table(title="Latest check-ins", title_justify="left", expand=True)
-    for column in ("Date", "By", "Spoke with", "Reason", "Delivery", "Note"):
-        history.add_column(column, overflow="fold")
-    for checkin in latest_checkins(customer.id or 0, reader=Reader.of(session), limit=3):
-        history.add_row(
-            day_label(checkin.occurred_on, today),
-            checkin.author_user_id or "",
-            checkin.spoke_with or "",
-            checkin.verdict.value.replace("_", " "),
-            checkin.expectation.value,
-            Text(checkin.note),
-        )
-    return Panel(Group(rows, history), title=Text(customer.name, style="bold"), border_style=style)
+def _card(services: Services, customer_id: int) -> Panel:
+    """The featured customer's card: the `/customer` card's own data and words, read in a terminal."""
+    card = card_by_id(services, KeyCutoffs(services), Actor(TEAM_ID, OWNER), customer_id)
+    assert card is not None
+    blocks = customer_card(card.customer, latest=card.latest, health=card.health, today=card.today)
+    style = HEALTH_STYLE[card.health.level]
+    return Panel(
+        Text("\n".join(as_lines(blocks[1:]))),
+        title=Text(card.customer.name, style="bold"),
+        border_style=style,
+    )
 
 
 def _digest(plan: DigestPlan | None, today: date) -> Panel:
@@ -266,28 +223,32 @@ def _digest(plan: DigestPlan | None, today: date) -> Panel:
     return Panel(Text("\n".join(lines)), title=f"Today's nudges for {OWNER} ({day_label(today, today)})")
 
 
-def run_demo(console: Console, today: date, policy: Policy, cap: int) -> None:
+def run_demo(console: Console, settings: Settings, now: datetime) -> None:
     """Build the sample portfolio in a temporary SQLite file and print a card and the day's nudges."""
+    today = now.date()
+    policy = settings.policy()
     with tempfile.TemporaryDirectory(prefix="holdfast-demo-") as folder:
         database = open_database(f"sqlite:///{Path(folder) / 'demo.db'}")
+        services = Services(settings, database, clock=lambda: now)
         try:
             with database.transaction() as session:
-                build_portfolio(session, today)
+                build_portfolio(session, now)
             with database.session() as session:
                 everyone = session.exec(select(Customer).where(Customer.team_id == TEAM_ID)).all()
                 key_ids = key_account_ids(everyone, policy.key_account_share)
-                featured = next(c for c in everyone if c.name == FEATURED)
-                console.print(_card(featured, session, today, policy, featured.id in key_ids))
+                featured = next(c.id for c in everyone if c.name == FEATURED)
                 mine = customers_of_owner(TEAM_ID, OWNER, session=session)
-                plan = plan_owner(
-                    mine,
-                    team_id=TEAM_ID,
-                    owner_user_id=OWNER,
-                    today=today,
-                    policy=policy,
-                    key_ids=key_ids,
-                    cap=cap,
-                )
-                console.print(_digest(plan, today))
+            assert featured is not None
+            console.print(_card(services, featured))
+            plan = plan_owner(
+                mine,
+                team_id=TEAM_ID,
+                owner_user_id=OWNER,
+                today=today,
+                policy=policy,
+                key_ids=key_ids,
+                cap=settings.digest_max_customers,
+            )
+            console.print(_digest(plan, today))
         finally:
             database.dispose()

@@ -23,7 +23,6 @@ from bot.rules.vocabulary import Change, Expectation, Verdict
 from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
 from storage.fast_read import FastQuery, Reader
 from storage.models import CheckIn, Customer
-from storage.types import utcnow
 
 
 class CheckInFields(CheckInFacts, Protocol):
@@ -105,7 +104,7 @@ def _clean_texts(checkin: CheckIn) -> None:
 
 
 def add_checkin(
-    checkin: CheckIn, *, customer: Customer, session: Session, now: datetime | None = None
+    checkin: CheckIn, *, customer: Customer, session: Session, now: datetime
 ) -> CheckIn:
     """Store `checkin` for `customer` and update the customer's state; the caller commits."""
     _clean_texts(checkin)
@@ -113,7 +112,7 @@ def add_checkin(
     checkin.team_id = customer.team_id
     session.add(checkin)
     apply_checkin(customer, checkin)
-    customer.updated_at = now or utcnow()
+    customer.updated_at = now
     session.add(customer)
     return checkin
 
@@ -286,7 +285,7 @@ def record_verdict(
     customer: Customer,
     session: Session,
     new_reason: str | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> CheckIn:
     """Set the reason verdict of a stored check-in and fold it into the customer; the caller commits."""
     checkin.verdict = verdict
@@ -294,6 +293,6 @@ def record_verdict(
         checkin.new_reason = clean_text(new_reason)
     session.add(checkin)
     apply_checkin(customer, checkin)
-    customer.updated_at = now or utcnow()
+    customer.updated_at = now
     session.add(customer)
     return checkin

@@ -13,6 +13,7 @@ from bot.rules.vocabulary import Change, Expectation, Verdict
 from handlers import ids
 from storage.db import Database
 from storage.models import CheckIn, Customer
+from storage.types import utcnow
 from tests.live_app import NOW, TODAY, LiveApp, all_text, customer_form_values, reply, serve_app
 from tests.slack_requests import block_action, block_suggestion, view_action, view_submission
 from tests.slack_stub import SlackStub
@@ -458,6 +459,7 @@ def test_full_history_is_paged(live: LiveApp) -> None:
                 ),
                 customer=stored,
                 session=session,
+                now=utcnow(),
             )
     live.interact(block_action(ids.HISTORY_ACTION, str(acme.id)))
     view = live.slack.wait_for("views.open")[0].args["view"]

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.rules.vocabulary import Expectation, Verdict
 from handlers import ids
 from storage.models import CheckIn, Customer
+from storage.types import utcnow
 from tests.live_app import TODAY, LiveApp, all_text, customer_form_values, reply
 from tests.slack_requests import block_action, view_submission
 
@@ -32,6 +33,7 @@ def _checkin(live: LiveApp, customer: Customer, days_ago: int, note: str, **fiel
             ),
             customer=stored,
             session=session,
+            now=utcnow(),
         )
 
 

@@ -12,6 +12,7 @@ from bot.rules.names import name_key
 from storage.checkins import add_checkin
 from storage.db import Database
 from storage.models import CheckIn, Customer
+from storage.types import utcnow
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_db: Database) -> None:
@@ -48,6 +49,7 @@ def test_concurrent_writers_never_see_database_is_locked(sqlite_db: Database) ->
                         ),
                         customer=target,
                         session=session,
+                        now=utcnow(),
                     )
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
