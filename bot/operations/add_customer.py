@@ -14,8 +14,8 @@ from bot.rules.facts import CustomerFacts
 from bot.rules.forms import customer_mistakes, parse_arr
 from bot.rules.limits import MAX_NAME
 from bot.services import Services
-from storage.customers import add_customer as store_customer
 from storage.customers import CustomerFields, customer_by_name
+from storage.customers import add_customer as store_customer
 from storage.models import Customer
 
 # A submission Slack retries finds the customer it added a moment ago: not a duplicate name.

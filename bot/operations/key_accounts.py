@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.lookup_cache import LastGood
+from bot.lookup_cache import LastGood, Spawn, in_background
 from bot.rules.key_accounts import cutoff_rank
 from bot.services import Services
 from storage.customers import active_counts, arr_at_rank
@@ -22,9 +22,11 @@ class KeyCutoffs:
     One per app, shared by every operation that asks whether a customer is key.
     """
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, spawn: Spawn = in_background) -> None:
         self._services = services
-        self._cache = LastGood(fresh=FRESH, stale=STALE, wait=FIRST_LOAD_WAIT, clock=services.clock)
+        self._cache = LastGood(
+            fresh=FRESH, stale=STALE, wait=FIRST_LOAD_WAIT, clock=services.clock, spawn=spawn
+        )
 
     def __call__(self, team_id: str) -> float | None:
         cutoff: float | None = self._cache.get(team_id, lambda: self._compute(team_id))
