@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.importer import import_checkins, import_customers
+from bot.operations.import_book import import_checkins, import_customers
 from storage.db import open_database
 from storage.types import utcnow
 

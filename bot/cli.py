@@ -24,8 +24,8 @@ from rich.text import Text
 
 from bot.access import for_one_run
 from bot.backup import BackupError, backup_sqlite, sqlite_file
-from bot.exporter import ExportError, export_workspace
-from bot.importer import (
+from bot.operations.export_book import ExportError, export_workspace
+from bot.operations.import_book import (
     EmailResolver,
     ImportRejected,
     OnWrite,
@@ -320,7 +320,7 @@ def demo() -> None:
     from bot.demo import run_demo
 
     settings = settings_or_exit()
-    run_demo(console, utcnow().date(), settings.policy(), settings.digest_max_customers)
+    run_demo(console, settings, utcnow())
 
 
 @app.command()

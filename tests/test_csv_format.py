@@ -32,7 +32,7 @@ from bot.csv_format import (
     parse_user,
     parse_verdict,
 )
-from bot.importer import read_records
+from bot.operations.import_book import read_records
 from bot.rules.limits import MAX_ARR
 from bot.rules.vocabulary import Change, Expectation, Verdict
 

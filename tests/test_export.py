@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.exporter import ExportError, choose_workspace, export_workspace
-from bot.importer import import_checkins, import_customers
+from bot.operations.export_book import ExportError, choose_workspace, export_workspace
+from bot.operations.import_book import import_checkins, import_customers
 from storage.db import Database, open_database
 from storage.models import CheckIn, Customer
 

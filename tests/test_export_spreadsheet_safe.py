@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.csv_format import format_text, text_value
-from bot.exporter import export_workspace
-from bot.importer import import_checkins, import_customers
+from bot.operations.export_book import export_workspace
+from bot.operations.import_book import import_checkins, import_customers
 from bot.rules.limits import clean_text
 from bot.rules.names import name_key
 from bot.rules.vocabulary import Verdict

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.importer import ImportRejected, import_customers
+from bot.operations.import_book import ImportRejected, import_customers
 from bot.rules.limits import clean_text
 from handlers import ids
 from storage.models import CheckIn, Customer

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.access import for_one_run
-from bot.importer import (
+from bot.operations.import_book import (
     CheckInImport,
     CustomerImport,
     EmailResolver,

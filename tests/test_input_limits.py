@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.csv_format import CHECKINS, CUSTOMERS
-from bot.importer import ImportRejected, import_checkins, import_customers, read_records
+from bot.operations.import_book import ImportRejected, import_checkins, import_customers, read_records
 from bot.rules.limits import (
     CHECKIN_DATE,
     MAX_NOTE,

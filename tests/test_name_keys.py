@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.importer import import_customers
+from bot.operations.import_book import import_customers
 from bot.rules.matching import close_matches
 from bot.rules.names import NAME_KEY_LIMIT, name_key
 from storage.db import Database
