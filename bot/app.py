@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-import handlers
 from bot.services import Services
 from bot.slack_client import make_web_client
+from handlers import listeners
 from handlers.support import apology
 
 logger = logging.getLogger("holdfast")
@@ -52,5 +52,5 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Holdfa
         answer = apology(error, body, respond, acked=response is None)
         return answer if response is not None else None
 
-    handlers.register(app, services)
+    listeners.register(app, services)
     return app

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from storage.db import Database, open_database
-from tests.live_app import LiveApp, serve_app
+from tests.live_app import LiveApp, ServedApp, serve_app, serve_over_http
 from tests.slack_stub import SlackStub
 
 POSTGRES_URL = os.environ.get("HOLDFAST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -88,7 +88,8 @@ def sqlite_at_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_at_head(postgres_admin_url: str) -> Iterator[str]:
-    """One PostgreSQL database migrated to the newest schema, emptied before each test that uses it."""
+    """One PostgreSQL database per test process (so per xdist worker) migrated to the newest schema,
+    emptied before each test that uses it."""
     for url in _fresh_postgres_database(postgres_admin_url):
         open_database(url).dispose()
         yield url
@@ -117,7 +118,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     else:
         url = request.getfixturevalue("postgres_at_head")
         _emptied(url)
-    database = open_database(url)
+    database = Database(url)  # at head already: no migration check
     yield database
     database.dispose()
 
@@ -131,7 +132,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def sqlite_db(sqlite_url: str, sqlite_at_head: Path) -> Iterator[Database]:
     """A SQLite database at the newest schema, for tests about SQLite itself."""
     shutil.copyfile(sqlite_at_head, make_url(sqlite_url).database or "")
-    database = open_database(sqlite_url)
+    database = Database(sqlite_url)
     yield database
     database.dispose()
 
@@ -150,13 +151,20 @@ def slack() -> Iterator[SlackStub]:
 
 @pytest.fixture
 def live(db: Database, slack: SlackStub) -> Iterator[LiveApp]:
-    """The real app over HTTP on each database backend, against the Slack stand-in."""
+    """The real app in this process on each database backend, against the Slack stand-in."""
     with serve_app(db, slack) as running:
         yield running
 
 
 @pytest.fixture
 def live_sqlite(sqlite_db: Database, slack: SlackStub) -> Iterator[LiveApp]:
-    """The real app over HTTP on SQLite only (for many-example tests)."""
+    """The real app in this process on SQLite only (for many-example tests)."""
     with serve_app(sqlite_db, slack) as running:
+        yield running
+
+
+@pytest.fixture
+def live_http(db: Database, slack: SlackStub) -> Iterator[ServedApp]:
+    """The real app behind `holdfast serve`'s HTTP server on a loopback port, on each backend."""
+    with serve_over_http(db, slack) as running:
         yield running

@@ -1,4 +1,12 @@
-"""The real Holdfast app served by `holdfast serve`'s HTTP server on a free loopback port."""
+"""The real Holdfast app, sent signed requests as Slack sends them, against the Slack stand-in.
+
+`serve_app` runs it in this process: each request goes through the same WSGI app `holdfast serve`
+serves (the edge's size, signature and shape checks, then Bolt), with no socket in between.
+`serve_over_http` puts that WSGI app behind `holdfast serve`'s HTTP server on a free loopback port,
+for the tests about the server itself. Either way the app's Slack client calls the stand-in over
+loopback, and lazy listeners (Bolt's after-ack work) run on the app's own threads: wait for what
+they send with `slack.wait_for`; on exit their work is finished.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -29,8 +37,12 @@ from tests.slack_requests import (
 )
 from tests.slack_stub import SlackStub
 
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 TODAY = date(2025, 3, 14)
+IN_PROCESS_URL = "http://holdfast.test"  # no such host: requests never leave the process
 
 
 def make_settings(slack: SlackStub, database: Database, **overrides: Any) -> Settings:
@@ -46,13 +58,12 @@ def make_settings(slack: SlackStub, database: Database, **overrides: Any) -> Set
 
 
 class LiveApp:
-    """Send signed requests to the running app; read what it stored and what it sent to Slack."""
+    """Send signed requests to the app; read what it stored and what it sent to Slack."""
 
-    def __init__(self, server: HttpServer, services: Services, slack: SlackStub) -> None:
-        self.server = server
+    def __init__(self, http: httpx.Client, services: Services, slack: SlackStub) -> None:
+        self.http = http
         self.services = services
         self.slack = slack
-        self.http = httpx.Client(base_url=server.url, timeout=30)
 
     def post(self, body: str, headers: dict[str, str] | None = None) -> httpx.Response:
         return self.http.post("/slack/events", content=body.encode(), headers=headers or signed_headers(body))
@@ -106,22 +117,53 @@ def customer_form_values(
     }
 
 
+class ServedApp(LiveApp):
+    """The app behind the real HTTP server (`server`), requests going over a loopback socket."""
+
+    def __init__(self, server: HttpServer, services: Services, slack: SlackStub) -> None:
+        super().__init__(httpx.Client(base_url=server.url, timeout=30), services, slack)
+        self.server = server
+
+
+@contextmanager
+def _running(
+    database: Database, slack: SlackStub, clock: Callable[[], datetime], overrides: dict[str, Any]
+) -> Iterator[tuple[Services, WSGIApplication]]:
+    """The app and the WSGI app `holdfast serve` serves for it; its after-ack work finished on exit."""
+    slack.add_user("U1", tz="Europe/London")
+    services = Services(make_settings(slack, database, **overrides), database, clock=clock)
+    app = create_app(services)
+    try:
+        yield services, make_wsgi_app(app, database.ping)
+    finally:
+        finish_listener_work(app)
+
+
 @contextmanager
 def serve_app(
     database: Database, slack: SlackStub, *, clock: Callable[[], datetime] = lambda: NOW, **overrides: Any
 ) -> Iterator[LiveApp]:
-    """The app on a free loopback port, stopped (and its after-ack work finished) on exit."""
-    slack.add_user("U1", tz="Europe/London")
-    services = Services(make_settings(slack, database, **overrides), database, clock=clock)
-    app = create_app(services)
-    server = HttpServer(make_wsgi_app(app, database.ping), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.serve, daemon=True)
-    thread.start()
-    live = LiveApp(server, services, slack)
-    try:
-        yield live
-    finally:
-        live.http.close()
-        server.stop()
-        thread.join(timeout=30)
-        finish_listener_work(app)
+    """The app in this process: requests reach its WSGI app directly (`overrides` are settings)."""
+    with (
+        _running(database, slack, clock, overrides) as (services, wsgi),
+        httpx.Client(transport=httpx.WSGITransport(app=wsgi), base_url=IN_PROCESS_URL) as http,
+    ):
+        yield LiveApp(http, services, slack)
+
+
+@contextmanager
+def serve_over_http(
+    database: Database, slack: SlackStub, *, clock: Callable[[], datetime] = lambda: NOW, **overrides: Any
+) -> Iterator[ServedApp]:
+    """The app behind `holdfast serve`'s HTTP server on a free loopback port, stopped on exit."""
+    with _running(database, slack, clock, overrides) as (services, wsgi):
+        server = HttpServer(wsgi, host="127.0.0.1", port=0, threads=8)
+        thread = threading.Thread(target=server.serve, daemon=True)
+        thread.start()
+        served = ServedApp(server, services, slack)
+        try:
+            yield served
+        finally:
+            served.http.close()
+            server.stop()
+            thread.join(timeout=30)

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 Responder = Callable[["Call"], Answer | dict[str, Any] | None]
+POLL_SECONDS = 0.01
 
 
 @dataclass
@@ -48,7 +49,10 @@ class SlackStub:
         self._counter = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # `shutdown()` waits for the serve loop to look up from its poll: a short poll stops it at once.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> SlackStub:

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
-from typer.testing import CliRunner, Result
 
 from bot import cli
 from storage.db import Database, open_database
 from storage.models import CheckIn, Customer
+from tests import cli_runner
+from tests.cli_runner import Ran
 from tests.slack_stub import SlackStub
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -24,7 +23,6 @@ def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> d
     return {
         "DATABASE_URL": database_url,
         "SLACK_TEAM_ID": "T0001",
-        "SLACK_BOT_TOKEN": "",
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
     }
 
@@ -36,8 +34,9 @@ def opened(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def holdfast(env: dict[str, str], *args: str) -> Result:
-    return runner.invoke(cli.app, list(args), env=env)
+def holdfast(env: dict[str, str], *args: str) -> Ran:
+    """`holdfast ARGS` in this process, in the current directory, with only the settings in `env`."""
+    return cli_runner.holdfast(list(args), Path.cwd(), **env)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -51,23 +50,23 @@ def customers_in(database: Database) -> list[Customer]:
 
 
 @pytest.mark.parametrize("command", ["import", "import-checkins", "export", "backup"])
-def test_every_command_has_help(command: str) -> None:
-    result = runner.invoke(cli.app, [command, "--help"])
-    assert result.exit_code == 0
-    assert "Usage" in result.output
+def test_every_command_has_help(command: str, tmp_path: Path) -> None:
+    result = cli_runner.holdfast([command, "--help"], tmp_path)
+    assert result.returncode == 0
+    assert "Usage" in result.stdout
 
 
 def test_import_reports_what_it_did(env: dict[str, str], tmp_path: Path, opened: Database) -> None:
     path = write(tmp_path / "customers.csv", "name,owner,arr\nAcme,U0ANN,100\n[bold]Beta,U0BOB,\n")
     dry = holdfast(env, "import", str(path), "--dry-run")
-    assert dry.exit_code == 0, dry.output
+    assert dry.returncode == 0, dry.stderr
     assert dry.stdout == (
         "Dry run: customers.csv is valid. It would add 2 customers and update 0 (0 unchanged) in T0001. "
         "Nothing was written.\n"
     )
     assert customers_in(opened) == []
     done = holdfast(env, "import", str(path))
-    assert done.exit_code == 0, done.output
+    assert done.returncode == 0, done.stderr
     assert done.stdout == (
         "Imported customers.csv into T0001: 2 customers added, 0 updated, 0 unchanged; 2 new owners.\n"
     )
@@ -79,7 +78,7 @@ def test_bad_rows_exit_1_listing_each_line_literally(
 ) -> None:
     path = write(tmp_path / "c.csv", "name,owner,arr\n[bold]Acme,U0ANN,\n[BOLD]acme,U0ANN,\nBeta,bob,-1\n")
     result = holdfast(env, "import", str(path))
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "holdfast: c.csv: 2 bad rows; nothing was imported",
@@ -105,34 +104,34 @@ def test_unreadable_files_exit_1(env: dict[str, str], tmp_path: Path, content: b
     path = tmp_path / "c.csv"
     path.write_bytes(content)
     result = holdfast(env, "import", str(path))
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert result.stderr.splitlines()[0] == message
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stderr
 
 
 def test_a_missing_file_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
     result = holdfast(env, "import", str(tmp_path / "nope.csv"))
-    assert result.exit_code == 2
+    assert result.returncode == 2
     # Rich wraps the message in a box at the terminal's width, so where it breaks depends on the path.
-    assert "does not exist" in " ".join(result.output.replace("│", " ").split())
+    assert "does not exist" in " ".join(result.stderr.replace("│", " ").split())
 
 
 def test_without_a_workspace_the_import_says_how_to_name_one(env: dict[str, str], tmp_path: Path) -> None:
     path = write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\n")
     result = holdfast({**env, "SLACK_TEAM_ID": ""}, "import", str(path))
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert result.stderr == (
         "holdfast: which workspace? Pass --team T0123ABCD, or set SLACK_TEAM_ID, or set SLACK_BOT_TOKEN so "
         "Holdfast can ask Slack\n"
     )
     bad = holdfast(env, "import", str(path), "--team", "acme")
-    assert bad.exit_code == 1
+    assert bad.returncode == 1
     assert bad.stderr == "holdfast: --team 'acme' is not a Slack workspace ID (like T0123ABCD)\n"
 
 
 def test_team_option_wins(env: dict[str, str], tmp_path: Path, opened: Database) -> None:
     path = write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\n")
-    assert holdfast(env, "import", str(path), "--team", "T0TWO").exit_code == 0
+    assert holdfast(env, "import", str(path), "--team", "T0TWO").returncode == 0
     assert [c.team_id for c in customers_in(opened)] == ["T0TWO"]
 
 
@@ -149,7 +148,7 @@ def test_the_workspace_comes_from_slack_with_a_token_and_emails_resolve(
             "SLACK_API_URL": slack.api_url,
         }
         result = holdfast(slack_env, "import", str(path))
-        assert result.exit_code == 0, result.output
+        assert result.returncode == 0, result.stderr
         assert [(c.team_id, c.owner_user_id) for c in customers_in(opened)] == [("T0SLACK", "U0ANN")]
         assert len(slack.calls_to("auth.test")) == 1
         assert slack.calls_to("users.lookupByEmail")[0].headers["Authorization"] == "Bearer xoxb-test"
@@ -158,7 +157,7 @@ def test_the_workspace_comes_from_slack_with_a_token_and_emails_resolve(
         refused = holdfast(
             slack_env, "import", str(write(tmp_path / "d.csv", "name,owner\nBeta,x@example.com\n"))
         )
-        assert refused.exit_code == 1
+        assert refused.returncode == 1
         assert refused.stderr == (
             "holdfast: d.csv: nothing was imported: Slack refused users.lookupByEmail (missing_scope)\n"
         )
@@ -167,7 +166,7 @@ def test_the_workspace_comes_from_slack_with_a_token_and_emails_resolve(
 def test_email_owners_without_a_token_are_refused(env: dict[str, str], tmp_path: Path) -> None:
     path = write(tmp_path / "c.csv", "name,owner\nAcme,ann@example.com\n")
     result = holdfast(env, "import", str(path))
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert result.stderr.startswith(
         "holdfast: c.csv: people are given by e-mail address (line 2): set SLACK_BOT"
     )
@@ -179,7 +178,7 @@ def test_import_checkins_reports_skips(env: dict[str, str], tmp_path: Path, open
         tmp_path / "k.csv", "customer,date,note,verdict\nAcme,2026-01-05,hi,holds\nAcme,2026-01-06,,\n"
     )
     first = holdfast(env, "import-checkins", str(path))
-    assert first.exit_code == 0, first.output
+    assert first.returncode == 0, first.stderr
     assert first.stdout == (
         "Imported k.csv into T0001: 2 check-ins added, 0 skipped as stored already; 1 customers updated.\n"
     )
@@ -191,7 +190,7 @@ def test_import_checkins_reports_skips(env: dict[str, str], tmp_path: Path, open
     unknown = holdfast(
         env, "import-checkins", str(write(tmp_path / "x.csv", "customer,date\nNope,2026-01-05\n"))
     )
-    assert unknown.exit_code == 1
+    assert unknown.returncode == 1
     assert unknown.stderr.splitlines()[1] == "  line 2: customer 'Nope' is not a customer of this workspace"
     with opened.session() as session:
         assert len(session.exec(select(CheckIn)).all()) == 2
@@ -203,14 +202,14 @@ def test_large_files_show_progress_and_import_the_same(
     monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 0)
     rows = "".join(f"Customer {n},U0ANN\n" for n in range(50))
     result = holdfast(env, "import", str(write(tmp_path / "c.csv", "name,owner\n" + rows)))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stderr
     assert len(customers_in(opened)) == 50
 
 
 def test_export_writes_four_files(env: dict[str, str], tmp_path: Path) -> None:
     holdfast(env, "import", str(write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\n")))
     result = holdfast(env, "export", "--out", str(tmp_path / "out"))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stderr
     assert result.stdout == (
         f"Exported 1 customers and 0 check-ins of T0001 to {tmp_path / 'out'}: customers.csv, checkins.csv, "
         "customers.json, checkins.json\n"
@@ -225,7 +224,7 @@ def test_export_asks_which_of_several_workspaces(env: dict[str, str], tmp_path: 
     holdfast(env, "import", str(path))
     holdfast(env, "import", str(path), "--team", "T0TWO")
     result = holdfast({**env, "SLACK_TEAM_ID": ""}, "export", "--out", str(tmp_path / "out"))
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert result.stderr == (
         "holdfast: export failed: the database holds several workspaces (T0001, T0TWO): "
         "choose one with --team\n"
@@ -235,7 +234,7 @@ def test_export_asks_which_of_several_workspaces(env: dict[str, str], tmp_path: 
 def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = holdfast({"DATABASE_URL": "postgresql://u@db.invalid/holdfast"}, "backup", str(tmp_path / "b"))
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert result.stderr == (
         "holdfast: backup copies SQLite databases; this one is postgresql. Use pg_dump instead, e.g. "
         'pg_dump --format=custom --file=holdfast.dump "$DATABASE_URL"\n'
@@ -250,19 +249,19 @@ def test_backup_copies_sqlite_and_refuses_to_overwrite(
     holdfast(env, "import", str(write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\n")))
     target = tmp_path / "backups" / "holdfast-copy.db"
     result = holdfast(env, "backup", str(target))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Backed up the database to {target} (")
     assert result.stdout.endswith(" bytes: 1 customers, 0 check-ins).\n")
     copy = open_database(f"sqlite:///{target}")
     assert [c.name for c in customers_in(copy)] == ["Acme"]
     copy.dispose()
     again = holdfast(env, "backup", str(target))
-    assert again.exit_code == 1
+    assert again.returncode == 1
     assert again.stderr == f"holdfast: {target} exists already; choose a new file name\n"
     missing = holdfast(
         {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}, "backup", str(tmp_path / "x.db")
     )
-    assert missing.exit_code == 1
+    assert missing.returncode == 1
     assert missing.stderr == f"holdfast: there is no database file at {tmp_path / 'none.db'}\n"
 
 
@@ -275,7 +274,7 @@ def test_an_owner_who_may_not_use_holdfast_rejects_the_file_naming_the_line(
         slack_env = {**env, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url}
         path = write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\nBeta,guest@example.com\nGamma,U0GUEST\n")
         result = holdfast(slack_env, "import", str(path))
-        assert result.exit_code == 1
+        assert result.returncode == 1
         assert result.stderr.splitlines() == [
             "holdfast: c.csv: 2 bad rows; nothing was imported",
             "  line 3: owner guest@example.com cannot use Holdfast (guest), so cannot own customers",
@@ -285,7 +284,7 @@ def test_an_owner_who_may_not_use_holdfast_rejects_the_file_naming_the_line(
 
         slack.on("users.info", lambda call: {"ok": False, "error": "ratelimited"})
         failed = holdfast(slack_env, "import", str(write(tmp_path / "d.csv", "name,owner\nAcme,U0ANN\n")))
-        assert failed.exit_code == 1
+        assert failed.returncode == 1
         assert (
             failed.stderr == "holdfast: d.csv: nothing was imported: Slack refused users.info (ratelimited)\n"
         )
@@ -296,7 +295,7 @@ def test_without_a_token_id_owners_are_imported_with_a_warning(
     env: dict[str, str], tmp_path: Path, opened: Database
 ) -> None:
     result = holdfast(env, "import", str(write(tmp_path / "c.csv", "name,owner\nAcme,U0ANN\n")))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stderr
     assert result.stderr == (
         "holdfast: warning: owners were not checked with Slack (no SLACK_BOT_TOKEN); the digest job checks "
         "each owner before sending and skips anyone who may not use Holdfast\n"

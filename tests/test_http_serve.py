@@ -1,4 +1,6 @@
-"""The HTTP surface: signatures, /healthz, who may use Holdfast, apologies, retries, clean stop."""
+"""The HTTP surface: signatures, /healthz, who may use Holdfast, apologies, retries, clean stop.
+
+Signatures and /healthz are checked end to end, through `holdfast serve`'s HTTP server (`live_http`)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from bot.services import Services
 from handlers import ids
 from storage.db import Database
 from storage.models import CheckIn
-from tests.live_app import LiveApp, all_text, make_settings, reply, serve_app
+from tests.live_app import LiveApp, ServedApp, all_text, make_settings, reply, serve_app
 from tests.slack_requests import block_suggestion, signed_headers, slash_command
 from tests.slack_stub import SlackStub
 
@@ -31,7 +33,8 @@ def stored(live: LiveApp) -> list[CheckIn]:
         return list(session.exec(select(CheckIn)).all())
 
 
-def test_healthz_answers_200_when_the_database_does(live: LiveApp) -> None:
+def test_healthz_answers_200_when_the_database_does(live_http: ServedApp) -> None:
+    live = live_http
     response = live.http.get("/healthz")
     assert response.status_code == 200
     assert live.http.get("/nowhere").status_code == 404
@@ -63,7 +66,8 @@ def test_healthz_answers_503_when_the_database_does_not(slack: SlackStub) -> Non
         ),
     ],
 )
-def test_requests_not_signed_by_slack_get_401_and_change_nothing(live: LiveApp, headers: Any) -> None:
+def test_requests_not_signed_by_slack_get_401_and_change_nothing(live_http: ServedApp, headers: Any) -> None:
+    live = live_http
     live.add_customer("Acme")
     body = slash_command("/checkin", "Acme: sneaky note", response_url=live.slack.response_url())
     before = len(live.slack.calls)
@@ -73,7 +77,8 @@ def test_requests_not_signed_by_slack_get_401_and_change_nothing(live: LiveApp, 
     assert len(live.slack.calls) == before
 
 
-def test_tampered_body_gets_401(live: LiveApp) -> None:
+def test_tampered_body_gets_401(live_http: ServedApp) -> None:
+    live = live_http
     live.add_customer("Acme")
     body = slash_command("/checkin", "Acme: note")
     response = live.post(body.replace("note", "evil"), signed_headers(body))
@@ -89,7 +94,7 @@ def test_a_listener_error_is_an_apology_with_a_reference_and_a_logged_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(handlers.customer_command, "find_customer", broken)
+    monkeypatch.setattr(handlers.customer_command, "look_up", broken)
     with caplog.at_level(logging.ERROR, logger="holdfast"):
         response = live.command("/customer", "Acme")
     assert response.status_code == 200

@@ -23,7 +23,7 @@ from bot.server import SocketModeServer
 from bot.services import Services
 from storage.db import Database, open_database
 from storage.models import CheckIn, Customer
-from tests.live_app import make_settings, reply, serve_app
+from tests.live_app import make_settings, reply, serve_over_http
 from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET
 from tests.slack_stub import SlackStub
 
@@ -43,7 +43,7 @@ def test_socket_mode_opens_its_connection_through_slack_api_url(db: Database, sl
 
 
 def test_stop_lets_a_write_in_flight_finish(sqlite_db: Database, slack: SlackStub) -> None:
-    with serve_app(sqlite_db, slack) as live:
+    with serve_over_http(sqlite_db, slack) as live:
         live.add_customer("Acme")
         # Another writer holds the database, so the check-in below is stuck mid-write.
         blocker = sqlite3.connect(str(sqlite_db.url.database), isolation_level=None)

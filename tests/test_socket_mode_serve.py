@@ -28,6 +28,9 @@ from tests.slack_stub import SlackStub
 
 APP_TOKEN = "xapp-1-A0001-test"
 TIMEOUT = 15.0  # seconds; every wait below gives up after this and fails the test
+# Slack pings its Socket Mode connections; this side does so often, because a client asked to stop
+# closes its socket only once its current read returns (slack_sdk reads with a 3 s timeout).
+PING_SECONDS = 0.02
 
 
 class SocketModeSlack:
@@ -60,11 +63,17 @@ class SocketModeSlack:
         hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"}}
         connection.send(json.dumps(hello))
         self.connected.set()
+        threading.Thread(target=self._keep_alive, args=(connection,), daemon=True).start()
         # The app drops the socket when it stops; anything it sent before is kept.
         with contextlib.suppress(ConnectionClosed):
             for message in connection:
                 self._replies.put(json.loads(message))
         self.closed.set()
+
+    def _keep_alive(self, connection: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while not self.closed.wait(PING_SECONDS):
+                connection.ping()
 
     def request(self, envelope: dict[str, Any]) -> dict[str, Any]:
         """Send `envelope`; the app's ack for it (fails when none comes within TIMEOUT)."""

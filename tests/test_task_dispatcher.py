@@ -11,7 +11,7 @@ import pytest
 
 from bot.task_dispatcher import OneAtATimeDispatcher
 from storage.db import Database
-from tests.live_app import reply, serve_app
+from tests.live_app import reply, serve_over_http
 from tests.slack_stub import SlackStub
 
 
@@ -146,7 +146,7 @@ def test_shutdown_serves_what_is_queued_or_cancels_it() -> None:
 def test_a_lookup_is_answered_while_a_write_waits_for_the_database(
     sqlite_db: Database, slack: SlackStub
 ) -> None:
-    with serve_app(sqlite_db, slack) as live:
+    with serve_over_http(sqlite_db, slack) as live:
         live.add_customer("Acme")
         # Another writer holds the database: the check-in below waits for it inside its request.
         blocker = sqlite3.connect(str(sqlite_db.url.database), isolation_level=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,7 +24,7 @@ def test_mentions_links_and_dates_read_as_slack_shows_them() -> None:
 
 
 def test_blocks_become_lines_in_order_with_buttons_as_labels() -> None:
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Acme &amp; Co"}},
         {
             "type": "section",
