@@ -1,23 +1,19 @@
-"""The customer card (`/customer <name>`), the caller's list (`/customer`), and the full history form.
-
-The card is hand-built JSON (`hand_built`: a lookup hot path); the list and the history are models.
-"""
+"""The customer card (`/customer <name>`), the caller's list (`/customer`), and the full history form."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from slack_sdk.models.blocks import Block, DividerBlock, InteractiveElement
 from slack_sdk.models.views import View
 
-from bot.rules.facts import CardFacts, CheckInEntry, CustomerFacts
+from bot.rules.facts import CheckInEntry
 from bot.rules.health import Health, HealthLevel
 from bot.rules.nudges import DueReason
 from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
 from bot.rules.wording import days, quoted
+from bot.slack_text import safe
 from handlers import ids
-from handlers.views import hand_built as fast
 from handlers.views.common import (
     EXPECTATION_LABELS,
     HEADER_LIMIT,
@@ -27,19 +23,22 @@ from handlers.views.common import (
     actions,
     button,
     context,
+    divider,
+    fields_section,
+    header,
     mention,
     money,
     plain,
     section,
     when,
 )
-from handlers.views.text import safe
+from storage.models import Customer
 
 HEALTH_ICONS = {HealthLevel.HEALTHY: "🟢", HealthLevel.WATCH: "🟡", HealthLevel.AT_RISK: "🔴"}
 HISTORY_PAGE_SIZE = 20
 
 
-def reason_status(customer: CardFacts, today: date) -> str:
+def reason_status(customer: Customer, today: date) -> str:
     """'Holds (3 March, by @jo)' or 'Never asked'."""
     if customer.last_verdict is None or customer.last_verdict_on is None:
         return "Never asked"
@@ -68,7 +67,7 @@ def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300) -
 
 
 def customer_card(
-    customer: CardFacts, *, latest: Sequence[CheckInEntry], health: Health, today: date
+    customer: Customer, *, latest: Sequence[CheckInEntry], health: Health, today: date
 ) -> list[Json]:
     """Everything to know before a call, with buttons to log a check-in or read the full history."""
     renewal = "—"
@@ -85,8 +84,8 @@ def customer_card(
         f"*Reason status*\n{reason_status(customer, today)}",
     ]
     blocks: list[Json] = [
-        fast.header(safe(customer.name, HEADER_LIMIT)),
-        fast.fields_section(fields),
+        header(safe(customer.name, HEADER_LIMIT)),
+        fields_section(fields),
     ]
     why = [
         f"*Why they chose us* ({when(customer.original_reason_on, today)}): "
@@ -97,18 +96,18 @@ def customer_card(
             f"*Their reason now* ({when(customer.current_reason_on, today)}): "
             + safe(quoted(customer.current_reason, 900))
         )
-    blocks.append(fast.section("\n".join(why)))
+    blocks.append(section("\n".join(why)))
     if latest:
         last = latest[0]
         expectation = EXPECTATION_LABELS[customer.last_expectation or Expectation.UNKNOWN]
         blocks.append(
-            fast.section(
+            section(
                 f"*Last check-in*\n{checkin_line(last, today, note_limit=1200)}"
                 f"\n_Expectations:_ {expectation}"
             )
         )
     else:
-        blocks.append(fast.section("*Last check-in*\nNone logged yet."))
+        blocks.append(section("*Last check-in*\nNone logged yet."))
     extra: list[str] = []
     if customer.next_step:
         due = f" (due {when(customer.next_step_due, today)})" if customer.next_step_due else ""
@@ -117,35 +116,35 @@ def customer_card(
         labels = ", ".join(CHANGE_LABELS[change] for change in customer.last_changes)
         extra.append(f"*Changes at the customer* ({when(customer.last_changes_on, today)}): {labels}")
     if extra:
-        blocks.append(fast.section("\n".join(extra)))
+        blocks.append(section("\n".join(extra)))
     if health.signals:
-        blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
+        blocks.append(context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
     if len(latest) > 1:
-        blocks.append(fast.divider())
+        blocks.append(divider())
         blocks.append(
-            fast.section(
+            section(
                 "*Latest check-ins*\n" + "\n".join(checkin_line(c, today, note_limit=400) for c in latest[:3])
             )
         )
     blocks.append(
-        fast.actions(
+        actions(
             [
-                fast.button("Log check-in", ids.LOG_CHECKIN_ACTION, str(customer.id), style="primary"),
-                fast.button("Full history", ids.HISTORY_ACTION, str(customer.id)),
+                button("Log check-in", ids.LOG_CHECKIN_ACTION, str(customer.id), style="primary"),
+                button("Full history", ids.HISTORY_ACTION, str(customer.id)),
             ]
         )
     )
     return blocks
 
 
-def card_text(customer: CustomerFacts) -> str:
+def card_text(customer: Customer) -> str:
     """The card's top-level `text` (notifications, screen readers): the name, escaped."""
     return safe(customer.name, HEADER_LIMIT)
 
 
 def customer_list(
-    rows: Sequence[tuple[CardFacts, tuple[DueReason, ...]]], *, today: date, total: int
-) -> list[Block]:
+    rows: Sequence[tuple[Customer, tuple[DueReason, ...]]], *, today: date, total: int
+) -> list[Json]:
     """The caller's customers, most urgent first: days since the last check-in and the reason's status."""
     if not rows:
         return [
@@ -165,7 +164,7 @@ def customer_list(
         lines.append(
             f"{due}*{safe(customer.name, 200)}* · {since} · reason: {reason_status(customer, today)}"
         )
-    blocks: list[Block] = [section(f"*Your customers* ({total}), most urgent first:")]
+    blocks: list[Json] = [section(f"*Your customers* ({total}), most urgent first:")]
     chunk: list[str] = []
     shown = 0
     for line in lines:
@@ -184,11 +183,11 @@ def customer_list(
 
 
 def history_modal(
-    customer: CustomerFacts, checkins: Sequence[CheckInEntry], *, page: int, total: int, today: date
+    customer: Customer, checkins: Sequence[CheckInEntry], *, page: int, total: int, today: date
 ) -> View:
     """Every check-in, newest first, `HISTORY_PAGE_SIZE` per page with Newer / Older buttons."""
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
-    blocks: list[Block] = [
+    blocks: list[Json] = [
         section(
             f"*{safe(customer.name, 200)}* · {total} check-in{'s' if total != 1 else ''}"
             f" · page {page + 1} of {pages}"
@@ -196,11 +195,11 @@ def history_modal(
     ]
     if customer.original_reason:
         blocks.append(context(f"Original reason: {safe(quoted(customer.original_reason, 600))}"))
-    blocks.append(DividerBlock())
+    blocks.append(divider())
     blocks.extend(section(checkin_line(c, today, note_limit=2500)) for c in checkins)
     if not checkins:
         blocks.append(section("No check-ins logged yet."))
-    pager: list[InteractiveElement] = []
+    pager = []
     if page > 0:
         pager.append(
             button("◀ Newer", ids.numbered(ids.HISTORY_PAGE_ACTION, "newer"), f"{customer.id}:{page - 1}")
