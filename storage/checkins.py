@@ -103,9 +103,7 @@ def _clean_texts(checkin: CheckIn) -> None:
             setattr(checkin, name, clean_text(value))
 
 
-def add_checkin(
-    checkin: CheckIn, *, customer: Customer, session: Session, now: datetime
-) -> CheckIn:
+def add_checkin(checkin: CheckIn, *, customer: Customer, session: Session, now: datetime) -> CheckIn:
     """Store `checkin` for `customer` and update the customer's state; the caller commits."""
     _clean_texts(checkin)
     checkin.customer_id = customer.id  # type: ignore[assignment]

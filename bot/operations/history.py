@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.operations.actor import Actor
-from bot.rules.facts import CheckInEntry, CustomerFacts
+from bot.rules.facts import CheckInEntry
 from bot.services import Services
 from storage.checkins import checkin_count, latest_checkins
 from storage.customers import customer_by_id
 from storage.fast_read import Reader
+from storage.models import Customer
 
 
 @dataclass(frozen=True)
 class HistoryPage:
     """Page `page` (from 0) of the customer's check-ins, newest first, of `total` in all."""
 
-    customer: CustomerFacts
+    customer: Customer
     checkins: list[CheckInEntry]
     page: int
     total: int
