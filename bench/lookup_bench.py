@@ -13,7 +13,11 @@ a p99. It is what the latencies are made of: with 20 requests always in flight t
 idle, so a request waits for about 20 requests' worth of server CPU. The latency ratio is therefore
 close to the CPU ratio, and a p99 ratio strays from it only through pauses that hit both apps.
 
-Run from the repository root:  python -m bench.lookup_bench
+First it times the two views those lookups render, in-process: the card and 100 typeahead options,
+hand-built as plain JSON (what they are) against the same blocks as slack_sdk models serialised
+(what every other view is), the figures `handlers/views/hand_built.py` is kept for.
+
+Run from the repository root:  python -m bench.lookup_bench  (only the views: --views-only)
 """
 
 from __future__ import annotations
@@ -35,10 +39,18 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from slack_sdk.models.blocks import Block
 from sqlalchemy import insert
 
 from bot.gc_pause import freeze_set_up
+from bot.rules.facts import CheckInEntry
+from bot.rules.health import health
 from bot.rules.names import name_key
+from bot.rules.policy import Policy
+from bot.rules.vocabulary import Change, Expectation, Verdict
+from handlers.views.common import option_model
+from handlers.views.customer_card import customer_card
+from handlers.views.hand_built import option
 from storage.db import open_database
 from storage.models import CheckIn, Customer
 from tests.slack_requests import (
@@ -294,6 +306,79 @@ def bare_server(port: int) -> None:
     server.serve()
 
 
+def best_ms(work: Callable[[], object], *, repeat: int = 7, number: int = 200) -> float:
+    """The fastest of `repeat` runs of `number` calls, per call, in milliseconds."""
+    runs = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        for _ in range(number):
+            work()
+        runs.append((time.perf_counter() - began) / number * 1000)
+    return min(runs)
+
+
+def view_costs() -> None:
+    """The card and 100 typeahead options, hand-built against slack_sdk models (the card's blocks parsed
+    into models, the options built as models), serialised to JSON, in-process."""
+    customer = Customer(
+        id=1,
+        team_id=TEAM_ID,
+        name=company(1),
+        name_key=name_key(company(1)),
+        owner_user_id="U0001",
+        original_reason="They needed a faster onboarding for new hires",
+        original_reason_on=date(2021, 1, 1),
+        current_reason="Price & speed of delivery",
+        current_reason_on=TODAY - timedelta(days=30),
+        customer_since=date(2021, 1, 1),
+        renewal_date=TODAY + timedelta(days=40),
+        arr=120_000.0,
+        last_checkin_on=TODAY - timedelta(days=40),
+        last_verdict=Verdict.WEAKENED,
+        last_verdict_on=TODAY - timedelta(days=40),
+        last_verdict_by="U0002",
+        last_expectation=Expectation.BELOW,
+        last_changes=[Change.REORG],
+        last_changes_on=TODAY - timedelta(days=40),
+        next_step="Call the CFO about the renewal",
+        next_step_due=TODAY + timedelta(days=3),
+    )
+    latest = [
+        CheckInEntry(
+            TODAY - timedelta(days=40 + n),
+            "U0002",
+            "Jo (CFO)",
+            "Talked about the roadmap. " * 4,
+            Verdict.HOLDS,
+            None,
+            Expectation.MEETS,
+        )
+        for n in range(3)
+    ]
+    state = health(customer, today=TODAY, policy=Policy(), is_key=True)
+
+    def card() -> list[dict[str, object]]:
+        return customer_card(customer, latest=latest, health=state, today=TODAY)
+
+    def card_as_models() -> list[dict[str, object]]:
+        return [block.to_dict() for block in Block.parse_all(card())]
+
+    labels = [(str(n), company(n)) for n in range(100)]
+    card_ms, card_models_ms = best_ms(card), best_ms(card_as_models)
+    options_ms = best_ms(lambda: [option(label, value) for value, label in labels], number=50)
+    options_models_ms = best_ms(
+        lambda: [option_model(label, value).to_dict() for value, label in labels], number=50
+    )
+    print(
+        f"views: /customer card {card_ms:.3f} ms hand-built, {card_models_ms:.3f} ms as slack_sdk models "
+        f"({card_models_ms / card_ms:.1f}x)"
+    )
+    print(
+        f"views: 100 typeahead options {options_ms:.3f} ms hand-built, "
+        f"{options_models_ms:.3f} ms as slack_sdk models ({options_models_ms / options_ms:.1f}x)"
+    )
+
+
 def free_port() -> int:
     import socket
 
@@ -307,9 +392,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--views-only", action="store_true", help="Only time building the views.")
     options = parser.parse_args()
     if options.bare_server:
         bare_server(options.bare_server)
+        return
+    view_costs()
+    if options.views_only:
         return
 
     with tempfile.TemporaryDirectory() as tmp, SlackStub() as slack:

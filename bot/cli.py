@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -33,11 +32,12 @@ from bot.operations.import_book import (
     import_checkins,
     import_customers,
 )
+from bot.rules.slack_ids import is_user_id
+from bot.services import Services, system_clock
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_web_client
 from bot.slack_users import SlackLookupError, resolve_team_id, user_ids_by_email
 from storage.db import Database, normalise_url, open_database
-from storage.types import utcnow
 
 R = TypeVar("R")
 
@@ -74,6 +74,16 @@ DryRunOption = Annotated[
 def say(message: str) -> None:
     """Print a line to stdout, literally (user data may contain Rich markup)."""
     console.print(Text(message), highlight=False, soft_wrap=True)
+
+
+def say_all(lines: list[str]) -> None:
+    """Print many lines to stdout, literally: through Rich on a terminal, else as plain text in one write
+    (Rich's cost per call would dominate a long report piped to a file)."""
+    if console.is_terminal:
+        console.print(Text("\n".join(lines)), highlight=False, soft_wrap=True)
+    else:
+        console.file.write("".join(f"{line}\n" for line in lines))
+        console.file.flush()
 
 
 def fail(message: str, code: int = EXIT_FAILURE, details: list[str] | None = None) -> NoReturn:
@@ -198,6 +208,7 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
 
     Nothing is deleted, and any bad row rejects the whole file.
     """
+    now = system_clock()
     with import_target(team) as (team_id, database, resolver, check_owner):
         result = run_import(
             path,
@@ -206,8 +217,8 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
                 database=database,
                 team_id=team_id,
                 resolve_emails=resolver,
-                today=date.today(),
-                now=utcnow(),
+                today=now.astimezone().date(),  # the day where the command is run
+                now=now,
                 check_owner=check_owner,
                 dry_run=dry_run,
                 on_write=on_write,
@@ -243,6 +254,7 @@ def import_checkins_command(
 
     Any bad row rejects the whole file.
     """
+    now = system_clock()
     with import_target(team) as (team_id, database, resolver, _):
         result = run_import(
             path,
@@ -251,7 +263,7 @@ def import_checkins_command(
                 database=database,
                 team_id=team_id,
                 resolve_emails=resolver,
-                now=utcnow(),
+                now=now,
                 dry_run=dry_run,
                 on_write=on_write,
             ),
@@ -320,7 +332,7 @@ def demo() -> None:
     from bot.demo import run_demo
 
     settings = settings_or_exit()
-    run_demo(console, settings, utcnow())
+    run_demo(console, settings, system_clock())
 
 
 @app.command()
@@ -352,7 +364,6 @@ def _serve(settings: Settings, host: str) -> None:
     import signal
 
     from bot.server import StartupError, run
-    from bot.services import Services
 
     # Quiet until serving: a start-up failure is one line (below); then log to stderr.
     logging.basicConfig(handlers=[logging.NullHandler()], force=True)
@@ -390,10 +401,9 @@ def nudge(
     owner: Annotated[str | None, typer.Option("--owner", metavar="U…", help="Only this Slack user.")] = None,
 ) -> None:
     """Send today's digests now to every owner with nudges, whatever their local hour (at most one a day)."""
-    from bot.digest_text import digest_lines
     from bot.nudge_job import NudgeJob, Outcome
-    from bot.services import Services
-    from storage.nudges import all_owners
+    from handlers.views.digest_text import digest_lines
+    from storage.owners import all_owners
 
     try:
         on = date.fromisoformat(day) if day else None
@@ -401,7 +411,7 @@ def nudge(
         fail(f"--date must be a date as YYYY-MM-DD, not {day!r}", EXIT_USAGE)
     if on is not None and not dry_run:
         fail("--date only plans (use it with --dry-run): digests are sent for each owner's today", EXIT_USAGE)
-    if owner is not None and not re.fullmatch(r"[UW][A-Z0-9]+", owner):
+    if owner is not None and not is_user_id(owner):
         fail(f"--owner must be a Slack user ID such as U0123ABCD, not {owner!r}", EXIT_USAGE)
     settings = settings_or_exit()
     if not dry_run and settings.slack_bot_token is None:
@@ -419,15 +429,14 @@ def nudge(
         name = names.get((team_id, user_id))
         return f"{name} ({user_id})" if name and name != user_id else user_id
 
-    def say(line: str = "") -> None:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    lines: list[str] = []
+    say = lines.append
 
     if dry_run:
         say("Dry run: nothing was sent or recorded.")
         for plan in report.plans:
-            say()
-            for line in digest_lines(plan, owner_label=label(plan.team_id, plan.owner_user_id)):
-                say(line)
+            say("")
+            lines.extend(digest_lines(plan, owner_label=label(plan.team_id, plan.owner_user_id)))
     else:
         for delivery in sorted(report.deliveries, key=lambda d: (d.plan.team_id, d.plan.owner_user_id)):
             plan = delivery.plan
@@ -445,6 +454,7 @@ def nudge(
             f"Skipped {label(refused.team_id, refused.user_id)}: cannot use Holdfast ({refused.denial}); "
             f"{customers} a new owner"
         )
+    say_all(lines)
     if any(d.outcome == Outcome.FAILED for d in report.deliveries):
         raise typer.Exit(EXIT_FAILURE)
 

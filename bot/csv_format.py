@@ -37,21 +37,22 @@ from bot.rules.limits import (
     arr_problem,
     cadence_problem,
     clean_text,
+    parse_amount,
+    shorten,
     too_long,
 )
+from bot.rules.slack_ids import is_user_id
 from bot.rules.vocabulary import Change, Expectation, Verdict
 
 R = TypeVar("R")
 
-SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]+")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # What makes a spreadsheet read a cell as a formula (OWASP's list: these, a tab or a CR, which are
 # white space), and the mark that makes it text.
 TEXT_MARK = "'"
 MARKED_STARTS = ("=", "+", "-", "@", TEXT_MARK)
-SHOWN = 40  # how much of a bad cell a message repeats
+SHOWN = 41  # the most of a bad cell a message repeats, ellipsis included
 # Integral amounts below this print without a decimal point; beyond it, Python's shortest repr.
 PLAIN_NUMBER_LIMIT = 1e15
 
@@ -110,7 +111,7 @@ class CheckInRecord:
 def shown(value: str) -> str:
     """A bad cell's value as a message repeats it: quoted, cleaned and shortened."""
     value = clean_text(value)
-    return f"'{value[:SHOWN]}…'" if len(value) > SHOWN else f"'{value}'"
+    return f"'{shorten(value, SHOWN)}'"
 
 
 def text_value(text: str) -> str:
@@ -162,7 +163,7 @@ def parse_user(text: str) -> str:
     value = clean_text(text).strip()
     if not value:
         raise CellError("is empty")
-    if SLACK_USER_ID.fullmatch(value) or (len(value) <= MAX_EMAIL and EMAIL.fullmatch(value)):
+    if is_user_id(value) or (len(value) <= MAX_EMAIL and EMAIL.fullmatch(value)):
         return value
     raise CellError(f"{shown(value)} is neither a Slack user ID (like U0123ABCD) nor an e-mail address")
 
@@ -198,13 +199,13 @@ def parse_required_date(text: str) -> date:
 
 
 def parse_arr(text: str) -> float | None:
-    """A non-negative amount up to the limit; digits beyond what a float holds are above it."""
+    """An amount as `parse_amount` reads it, non-negative and up to the limit; None when empty."""
     value = text.strip()
     if not value:
         return None
-    if not NUMBER.fullmatch(value):
+    number = parse_amount(value)
+    if number is None:
         raise CellError(f"{shown(value)} is not a number")
-    number = float(value)
     problem = arr_problem(number)
     if problem:
         raise CellError(f"{shown(value)} {problem}")

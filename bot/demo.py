@@ -12,7 +12,6 @@ from rich.panel import Panel
 from rich.text import Text
 from sqlmodel import Session, select
 
-from bot.digest_text import digest_lines
 from bot.operations.actor import Actor
 from bot.operations.key_accounts import KeyCutoffs
 from bot.operations.look_up import card_by_id
@@ -24,6 +23,7 @@ from bot.rules.wording import day_label
 from bot.services import Services
 from bot.settings import Settings
 from handlers.views.customer_card import customer_card
+from handlers.views.digest_text import digest_lines
 from handlers.views.terminal import as_lines
 from storage.checkins import add_checkin
 from storage.customers import CustomerFields, add_customer, customers_of_owner

@@ -43,7 +43,19 @@ The job runs every few minutes (see `bot.scheduler`). An owner's digest is due o
 at or after `DIGEST_HOUR` wall-clock time in their Slack time zone, for their local day, until it
 is `sent`: so a restart sends nothing again, a run missed while the bot was down catches up the
 same day, and daylight-saving changes do not move the hour. Time zones come from `users.info`,
-cached on the owner and asked again daily; a deactivated account is skipped and logged.
+cached on the owner and asked again daily; a deactivated account is skipped and logged. The time is
+the services' clock; an owner's "today" is `bot.rules.digest.local_now` of it in their zone.
+
+Owners first
+------------
+Most runs have nobody to send to, so a run reads the owners first (one cheap query) and decides, per
+owner, whether their digest is due (`bot.rules.digest.digest_day`). A scheduled run then drops those
+whose ledger row for that local day would refuse a claim (sent, claimed within its lease, or tried
+`MAX_ATTEMPTS` times): a read, so only a hint — the claim above still decides, and a runner that read
+the ledger just before another claimed is refused there. Only the owners left have their customers
+read and planned; key accounts are still ranked over the whole workspace (its cut-off read from the
+database) when not every owner's book is read. A run by hand (`force`) plans every owner, so
+`holdfast nudge` still says whose digest was sent already.
 """
 
 from __future__ import annotations
@@ -62,33 +74,35 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.access import AccessCheck, for_one_run
-from bot.digest_blocks import MAX_CUSTOMERS, METADATA_EVENT, digest_message
 from bot.gc_pause import gc_paused
 from bot.rules.access import Denial
-from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, plan_day
+from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, digest_day, plan_day
+from bot.rules.key_accounts import cutoff_rank, is_key
 from bot.services import Services
 from bot.slack_client import make_web_client
 from bot.slack_users import SlackLookupError
+from handlers.views.digest import MAX_CUSTOMERS, METADATA_EVENT, digest_message
+from storage.customers import active_counts, arr_at_rank
 from storage.nudges import (
     Claim,
     ClaimRefused,
+    CustomerRow,
     OwnerRow,
     claim_digest,
-    ensure_owners,
+    claim_refusals,
     mark_failed,
     mark_sent,
-    owner_by_user,
-    owner_pairs_with_customers,
-    owners_to_refresh,
     planning_customers,
     planning_owners,
-    sent_digest_keys,
 )
-from storage.owners import active_customer_count
+from storage.owners import active_customer_count, ensure_owners, owner_by_user, owners_to_refresh
 
 logger = logging.getLogger("holdfast.nudges")
+
+Owners = dict[tuple[str, str], OwnerRow | None]
 
 LEASE = timedelta(minutes=15)
 TZ_MAX_AGE = timedelta(hours=20)  # "daily", early enough that it is not asked at the send hour
@@ -143,7 +157,10 @@ def runner_name() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def owner_facts(owner: OwnerRow) -> OwnerFacts:
+def owner_facts(key: tuple[str, str], owner: OwnerRow | None) -> OwnerFacts:
+    """What planning knows of an owner; the defaults (UTC) while they have no row yet."""
+    if owner is None:
+        return OwnerFacts(*key)
     return OwnerFacts(owner.team_id, owner.user_id, owner.tz, owner.paused_until, owner.deactivated)
 
 
@@ -193,21 +210,25 @@ class NudgeJob:
             raise ValueError("a given day is only planned (dry_run), never sent")
         now = self.services.clock()
         check = for_one_run(self.services.settings, self.client)
-        if not dry_run:
-            self.refresh_owners(now, check)
-        planned = self.plan(now, force=force, day=day, owner=owner)
+        owners = self.owners()
+        if not dry_run and self.refresh_owners(now, check, owners):
+            owners = self.owners()  # rows were added or refreshed from Slack
+        planned = self.plan(now, force=force, day=day, owner=owner, owners=owners)
         report = RunReport(plans=planned.plans, skipped=planned.skipped)
         if dry_run or not planned.plans:
             return report
+        max_attempts = None if force else self.max_attempts
+        keys = [(p.team_id, p.owner_user_id, p.local_day) for p in planned.plans]
         with self.services.database.session() as session:
-            sent = sent_digest_keys((p.local_day for p in planned.plans), session=session)
+            refusals = claim_refusals(
+                keys, now=now, lease=self.lease, max_attempts=max_attempts, session=session
+            )
         pending = []
-        for plan in planned.plans:
-            if (plan.team_id, plan.owner_user_id, plan.local_day) in sent:
+        for plan, key in zip(planned.plans, keys, strict=True):
+            if refusals.get(key) == ClaimRefused.ALREADY_SENT:
                 report.deliveries.append(Delivery(plan, Outcome.ALREADY_SENT))
             else:
                 pending.append(plan)
-        max_attempts = None if force else self.max_attempts
         with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-nudge") as pool:
             screened = list(pool.map(lambda p: self.screen(p, check), pending))
             sendable = [plan for plan, held in zip(pending, screened, strict=True) if held is None]
@@ -241,42 +262,100 @@ class NudgeJob:
         )
         return report
 
+    def owners(self) -> Owners:
+        """Everyone who owns an active customer, with their row (None: no row yet)."""
+        with self.services.database.session() as session:
+            return planning_owners(session=session)
+
     def plan(
-        self, now: datetime, *, force: bool = False, day: date | None = None, owner: str | None = None
+        self,
+        now: datetime,
+        *,
+        force: bool = False,
+        day: date | None = None,
+        owner: str | None = None,
+        owners: Owners | None = None,
     ) -> DayPlan:
-        """The digests due at `now`, planned from what the database holds (reads only)."""
+        """The digests due at `now`, planned from what the database holds (reads only).
+
+        Owners come first (`owners`, or read now): only those whose digest is due (their local hour
+        has come, and, on a scheduled run, the ledger would let it be claimed) have their customers
+        read and planned.
+        """
         settings = self.services.settings
-        with gc_paused():
-            with self.services.database.session() as session:
-                owners = {(o.team_id, o.user_id): owner_facts(o) for o in planning_owners(session=session)}
-                customers = planning_customers(session=session)
+        hour, weekdays = settings.digest_hour, settings.digest_days
+        with gc_paused(), self.services.database.session() as session:
+            rows = planning_owners(session=session) if owners is None else owners
+            facts = {
+                key: owner_facts(key, row)
+                for key, row in sorted(rows.items())
+                if owner is None or key[1] == owner
+            }
+            days = {
+                key: digest_day(o, now, hour=hour, weekdays=weekdays, force=force, day=day)
+                for key, o in facts.items()
+            }
+            skipped = [(facts[key], why) for key, why in days.items() if isinstance(why, Skip)]
+            due = {key: on for key, on in days.items() if not isinstance(on, Skip)}
+            if not force:  # a digest sent, being sent or given up on today is not planned again
+                refused = claim_refusals(
+                    [(*key, on) for key, on in due.items()],
+                    now=now,
+                    lease=self.lease,
+                    max_attempts=self.max_attempts,
+                    session=session,
+                )
+                due = {key: on for key, on in due.items() if (*key, on) not in refused}
+            customers: list[CustomerRow] = []
+            key_ids: dict[str, set[int]] = {}
+            for team_id in sorted({team for team, _ in due}):
+                users = {user for team, user in due if team == team_id}
+                whole = users == {user for team, user in rows if team == team_id}
+                book = planning_customers(
+                    team_id=team_id, owner_user_ids=None if whole else users, session=session
+                )
+                if not whole:  # key accounts are ranked over the whole book, not the owners read
+                    key_ids[team_id] = self._key_ids(team_id, book, session=session)
+                customers.extend(book)
             planned = plan_day(
                 customers,
-                owners,
+                {key: facts[key] for key in due},
                 now=now,
                 policy=settings.policy(),
-                hour=settings.digest_hour,
-                weekdays=settings.digest_days,
+                hour=hour,
+                weekdays=weekdays,
                 cap=min(settings.digest_max_customers, MAX_CUSTOMERS),
                 force=force,
                 day=day,
-                only_owner=owner,
+                key_ids=key_ids,
             )
             # Freed while the collector is paused: its first pass afterwards would scan every row once.
             del customers
-        return planned
+        return DayPlan(planned.plans, skipped)
+
+    def _key_ids(self, team_id: str, book: list[CustomerRow], *, session: Session) -> set[int]:
+        """The key accounts among `book`, by the workspace's cut-off read from the database."""
+        active, with_arr = active_counts(team_id, session=session)
+        rank = cutoff_rank(active, self.services.settings.key_account_share, with_arr)
+        cutoff = None if rank is None else arr_at_rank(team_id, rank, session=session)
+        return {c.id for c in book if is_key(c.arr, c.active, cutoff)}
 
     # -- owners' time zones, and who may still receive a digest --------------------------------
-    def refresh_owners(self, now: datetime, check: AccessCheck | None = None) -> None:
-        """Make sure every owner has a row, and read stale time zones from Slack (`users.info`)."""
+    def refresh_owners(
+        self, now: datetime, check: AccessCheck | None = None, owners: Owners | None = None
+    ) -> bool:
+        """Make sure every owner (of `owners`, or read now) has a row, and read stale time zones from
+        Slack (`users.info`); returns whether any row was added or refreshed."""
         check = check or for_one_run(self.services.settings, self.client)
         database = self.services.database
-        with database.transaction() as session:
-            ensure_owners(owner_pairs_with_customers(session=session), session=session)
+        missing = [key for key, row in (self.owners() if owners is None else owners).items() if row is None]
+        if missing:
+            with database.transaction() as session:
+                ensure_owners(missing, session=session)
         with database.session() as session:
             stale = [(o.team_id, o.user_id) for o in owners_to_refresh(now, TZ_MAX_AGE, session=session)]
         if not stale:
-            return
+            return bool(missing)
         with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-users") as pool:
             profiles = list(pool.map(lambda key: _profile(check, key[1]), stale))
         with database.transaction() as session:
@@ -294,6 +373,7 @@ class NudgeJob:
                 owner.email = profile["email"] or owner.email
                 owner.tz_refreshed_at = now
                 session.add(owner)
+        return True
 
     def screen(self, plan: DigestPlan, check: AccessCheck) -> Refused | Delivery | None:
         """None when the owner may still receive `plan`; otherwise why it is not sent."""

@@ -50,7 +50,7 @@ class Digests:
 
     def __init__(self, services: Services, client: WebClient | None = None) -> None:
         self.job = NudgeJob(services, client)
-        self.scheduler = create_scheduler(self.job, first_run=datetime.now(UTC))
+        self.scheduler = create_scheduler(self.job, first_run=services.clock())
 
     def stop(self) -> None:
         """Let the digests being sent finish, claim no more, and stop the scheduler."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.rules.policy import Policy
+from bot.rules.slack_ids import is_user_id
 
 DEFAULT_DATABASE_URL = "sqlite:///holdfast.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
@@ -100,7 +99,7 @@ class Settings(BaseSettings):
     @classmethod
     def _user_ids_shape(cls, value: str) -> str:
         ids = [part.strip() for part in value.split(",") if part.strip()]
-        bad = [user_id for user_id in ids if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id)]
+        bad = [user_id for user_id in ids if not is_user_id(user_id)]
         if bad:
             raise ValueError(f"must be Slack user IDs separated by commas (not {bad[0]!r})")
         return ",".join(ids)

@@ -18,7 +18,8 @@ from bot.operations.log_checkin import NotLogged, log_checkin
 from handlers import ids
 from handlers.support import Shared, actor_of, after_ack, caller_today, request_key
 from handlers.views.checkin_form import FIELD_BLOCKS, checkin_modal, read_checkin_form, selected_customer
-from handlers.views.common import Json, form_errors, option
+from handlers.views.common import Json, form_errors
+from handlers.views.hand_built import option
 from handlers.views.replies import checkin_logged, done_modal
 
 TYPEAHEAD_LIMIT = 100

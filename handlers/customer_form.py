@@ -16,7 +16,6 @@ from slack_sdk.models.views import View
 
 from bot.operations.add_customer import Added, NewCustomer, add_customer
 from bot.rules.nudges import reason_text
-from bot.slack_text import safe
 from handlers import ids
 from handlers.access import may_own
 from handlers.support import Shared, actor_of, caller_today, reply_to_opener
@@ -25,6 +24,7 @@ from handlers.views.checkin_form import checkin_modal
 from handlers.views.common import form_errors
 from handlers.views.customer_form import FIELD_BLOCKS, read_customer_form
 from handlers.views.replies import done_modal
+from handlers.views.text import safe
 
 REPLY = "holdfast_added_reply"
 

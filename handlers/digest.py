@@ -18,14 +18,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from bot.digest_blocks import (
-    customer_actions,
-    customer_id_of,
-    done_note,
-    handed_over_text,
-    reassign_prompt,
-    replace_customer_controls,
-)
 from bot.operations.digest_controls import Refused
 from bot.operations.hand_over import HandedOver, hand_over, may_hand_over
 from bot.operations.snooze import snooze
@@ -33,7 +25,6 @@ from bot.rules.access import CANNOT_OWN
 from bot.rules.digest import SnoozePeriod
 from bot.rules.facts import CustomerFacts
 from bot.rules.wording import day_label
-from bot.slack_text import safe
 from handlers.access import may_own
 from handlers.ids import (
     DIGEST_NOT_MINE_ACTION,
@@ -42,6 +33,15 @@ from handlers.ids import (
     DIGEST_SNOOZE_ACTION,
 )
 from handlers.support import Shared, actor_of, after_ack
+from handlers.views.digest import (
+    customer_actions,
+    customer_id_of,
+    done_note,
+    handed_over_text,
+    reassign_prompt,
+    replace_customer_controls,
+)
+from handlers.views.text import safe
 
 logger = logging.getLogger("holdfast.digest")
 

@@ -62,7 +62,7 @@ def numbered_pattern(action_id: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action_id)}(:.*)?$")
 
 
-# The daily digest (built by bot.digest_blocks, answered by handlers.digest).
+# The daily digest (built by handlers.views.digest, answered by handlers.digest).
 # Block ids are "<prefix>:<customer id>", so every control knows its customer after a restart.
 DIGEST_CUSTOMER_BLOCK = "digest_customer"
 DIGEST_ACTIONS_BLOCK = "digest_actions"

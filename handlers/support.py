@@ -21,7 +21,7 @@ from bot.operations.actor import Actor
 from bot.operations.key_accounts import KeyCutoffs
 from bot.operations.suggest_customers import CustomerNames
 from bot.services import Services
-from handlers.views.replies import apology_text
+from handlers.views.replies import apology_modal, apology_text
 
 logger = logging.getLogger("holdfast")
 
@@ -57,12 +57,7 @@ def apology(
             status=200,
             body={
                 "response_action": "update",
-                "view": {
-                    "type": "modal",
-                    "title": {"type": "plain_text", "text": "Holdfast"},
-                    "close": {"type": "plain_text", "text": "Close"},
-                    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-                },
+                "view": apology_modal(reference).to_dict(),
             },
         )
     if body.get("command"):

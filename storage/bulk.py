@@ -4,18 +4,21 @@ Core's own executemany sends every value of every row through generic per-row ma
 costs more than the database's work on large imports. `execute_many` compiles the statement once,
 converts each value with its column type's own bind processor (the very conversion Core applies,
 so SQLite and PostgreSQL see what they always see), converts constants once, and hands plain rows
-to the driver. Text is cleaned of control characters on the way, as on every other write.
+to the driver. Text is cleaned of control characters on the way, as on every other write, and an
+insert fills each column it is not given from the model's default, as the ORM would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Enum, Insert, String, Table, Update
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+from sqlalchemy import Column, Enum, Insert, String, Table, Update, inspect
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
@@ -56,6 +59,38 @@ def bulk_write(*, session: Session) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
+
+
+@cache
+def _model_fields(table: Table) -> Mapping[str, FieldInfo]:
+    """The fields of the SQLModel mapped to `table` (none for a table no model maps)."""
+    for mapper in inspect(Customer).registry.mappers:
+        if mapper.local_table is table:
+            fields: Mapping[str, FieldInfo] = mapper.class_.model_fields
+            return fields
+    return {}
+
+
+def _default(column: Column[Any], field: FieldInfo | None) -> Any:
+    """A column's default on insert: its model field's (default or default_factory), else its own
+    scalar or callable default; None when it has none (the database then stores NULL or its own)."""
+    value = PydanticUndefined if field is None else field.get_default(call_default_factory=True)
+    if value is not PydanticUndefined:
+        return value
+    default = column.default
+    if default is not None and default.is_scalar:
+        return default.arg  # type: ignore[attr-defined]
+    if default is not None and default.is_callable:
+        return default.arg(None)  # type: ignore[attr-defined]
+    return None
+
+
+def insert_defaults(table: Table, given: Collection[str]) -> dict[str, Any]:
+    """The defaults an insert of the columns `given` takes for every other column of `table` that
+    has one (see `_default`); the same values the ORM would write."""
+    fields = _model_fields(table)
+    defaults = {c.key: _default(c, fields.get(c.key)) for c in table.columns if c.key not in given}
+    return {key: value for key, value in defaults.items() if value is not None}
 
 
 def _cleaned(convert: Callable[[Sequence[Any]], Sequence[Any]]) -> Callable[[Sequence[Any]], Sequence[Any]]:
@@ -103,14 +138,16 @@ def execute_many(
 ) -> None:
     """Run `statement` for each row (values for `names`, in that order), plus `constants` for every row.
 
-    Every column the statement would write must be in `names` or `constants`: column defaults
-    are not applied here.
+    An insert takes every other column's default from the model (`insert_defaults`), computed once
+    for all rows; an update writes only the columns given.
     """
     connection = session.connection()
     dialect = connection.dialect
     table = statement.table
     assert isinstance(table, Table)
     constants = dict(constants or {})
+    if isinstance(statement, Insert):
+        constants = {**insert_defaults(table, (*names, *constants)), **constants}
     keys = [*names, *constants]
     compiled = statement.compile(dialect=dialect, column_keys=keys, for_executemany=True)
     missing = set(compiled.binds) - set(keys)

@@ -1,4 +1,4 @@
-"""Queries for the daily digest: what planning reads, the owners, and the nudge ledger.
+"""Queries for the daily digest: what planning reads, and the nudge ledger (owners: `storage.owners`).
 
 Each function takes the session as a keyword and never commits; the caller owns the transaction.
 The ledger protocol (claim, send, mark) is explained in `bot.nudge_job`.
@@ -7,20 +7,22 @@ The ledger protocol (claim, send, mark) is explained in `bot.nudge_job`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple, get_type_hints
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from bot.rules.vocabulary import Change, Verdict
+from storage.bulk import batched
 from storage.enums import DigestStatus
 from storage.models import Customer, NudgeDigest, Owner
+from storage.owners import insert_skipping_duplicates
 
 
 class CustomerRow(NamedTuple):
@@ -96,28 +98,37 @@ def _planning_column(name: str) -> Any:
 
 _PLANNING_COLUMNS = [_planning_column(name) for name in _SELECTED]
 _CHUNK = 10_000
+_OWNERS_PER_QUERY = 1_000
 _DIGESTS: sa.Table = NudgeDigest.__table__  # type: ignore[attr-defined]
-_OWNERS: sa.Table = Owner.__table__  # type: ignore[attr-defined]
 
 
-def planning_customers(*, session: Session, owner_user_id: str | None = None) -> list[CustomerRow]:
-    """Every active customer (of one owner, if given), as light rows, in one query.
+def planning_customers(
+    *, session: Session, team_id: str | None = None, owner_user_ids: Collection[str] | None = None
+) -> list[CustomerRow]:
+    """Every active customer (of one workspace, and of some owners in it, if given), as light rows.
 
     Decoded column by column (`_Decoded`), not cell by cell, a chunk of rows at a time (so the raw rows
-    never all sit in memory next to the decoded ones): planning reads the whole book.
+    never all sit in memory next to the decoded ones): planning may read the whole book.
     """
     query = sa.select(*_PLANNING_COLUMNS).where(col(Customer.active).is_(True))
-    if owner_user_id is not None:
-        query = query.where(col(Customer.owner_user_id) == owner_user_id)
+    if team_id is not None:
+        query = query.where(col(Customer.team_id) == team_id)
+    queries = [query]
+    if owner_user_ids is not None:
+        owner = col(Customer.owner_user_id)
+        queries = [
+            query.where(owner.in_(some)) for some in batched(sorted(owner_user_ids), _OWNERS_PER_QUERY)
+        ]
     decoders = {name: _Decoded(decode, null).__getitem__ for name, (decode, null) in _DECODERS.items()}
     customers: list[CustomerRow] = []
-    for chunk in session.connection().execute(query).partitions(_CHUNK):
-        columns: dict[str, Iterable[Any]] = dict(zip(_SELECTED, zip(*chunk, strict=True), strict=True))
-        for name, decoded in decoders.items():
-            columns[name] = map(decoded, columns[name])
-        columns["active"] = [True] * len(chunk)
-        values = zip(*(columns[name] for name in CustomerRow._fields), strict=True)
-        customers.extend(map(CustomerRow._make, values))
+    for each in queries:
+        for chunk in session.connection().execute(each).partitions(_CHUNK):
+            columns: dict[str, Iterable[Any]] = dict(zip(_SELECTED, zip(*chunk, strict=True), strict=True))
+            for name, decoded in decoders.items():
+                columns[name] = map(decoded, columns[name])
+            columns["active"] = [True] * len(chunk)
+            values = zip(*(columns[name] for name in CustomerRow._fields), strict=True)
+            customers.extend(map(CustomerRow._make, values))
     return customers
 
 
@@ -131,58 +142,38 @@ class OwnerRow(NamedTuple):
     deactivated: bool
 
 
-_OWNER_COLUMNS = [getattr(Owner, name) for name in OwnerRow._fields]
+def planning_owners(*, session: Session) -> dict[tuple[str, str], OwnerRow | None]:
+    """Everyone who owns an active customer, by (team, user), with their row (None: no row yet).
 
-
-def planning_owners(*, session: Session) -> list[OwnerRow]:
-    """Every owner, as light rows (planning reads them all)."""
-    return [OwnerRow._make(row) for row in session.connection().execute(sa.select(*_OWNER_COLUMNS))]
-
-
-def owner_pairs_with_customers(*, session: Session) -> set[tuple[str, str]]:
-    """(team, user) of everyone who owns an active customer."""
-    query = (
-        sa.select(col(Customer.team_id), col(Customer.owner_user_id))
-        .where(col(Customer.active).is_(True))
+    Cheap at any book size: the distinct owners come from the (team, owner) index, and each is
+    checked for one active customer by an index search that stops at the first.
+    """
+    owners = (
+        sa.select(col(Customer.team_id).label("team_id"), col(Customer.owner_user_id).label("user_id"))
         .distinct()
+        .subquery()
     )
-    return {(team, user) for team, user in session.connection().execute(query)}
-
-
-def _insert(session: Session, table: Any) -> Any:
-    """An INSERT that can skip rows violating a unique constraint, on either backend."""
-    dialect = session.connection().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-def ensure_owners(pairs: Iterable[tuple[str, str]], *, session: Session) -> int:
-    """Add an `Owner` row (time zone not yet known) for every (team, user) without one; returns how many."""
-    known = {(o.team_id, o.user_id) for o in session.exec(select(Owner)).all()}
-    missing = sorted(set(pairs) - known)
-    if not missing:
-        return 0
-    statement = _insert(session, _OWNERS).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
-    session.execute(
-        statement,
-        [{"team_id": t, "user_id": u, "tz": "UTC", "deactivated": False} for t, u in missing],
+    has_active = (
+        sa.select(sa.literal(1))
+        .where(
+            col(Customer.team_id) == owners.c.team_id,
+            col(Customer.owner_user_id) == owners.c.user_id,
+            col(Customer.active).is_(True),
+        )
+        .exists()
     )
-    return len(missing)
-
-
-def all_owners(*, session: Session) -> Sequence[Owner]:
-    return session.exec(select(Owner).order_by(col(Owner.team_id), col(Owner.user_id))).all()
-
-
-def owner_by_user(team_id: str, user_id: str, *, session: Session) -> Owner | None:
-    return session.exec(select(Owner).where(Owner.team_id == team_id, Owner.user_id == user_id)).first()
-
-
-def owners_to_refresh(now: datetime, max_age: timedelta, *, session: Session) -> Sequence[Owner]:
-    """Owners whose Slack time zone was never read, or not for `max_age`."""
-    query = select(Owner).where(
-        sa.or_(col(Owner.tz_refreshed_at).is_(None), col(Owner.tz_refreshed_at) <= now - max_age)
+    row = [col(getattr(Owner, name)) for name in OwnerRow._fields[2:]]
+    query = (
+        sa.select(owners.c.team_id, owners.c.user_id, col(Owner.id), *row)
+        .outerjoin(
+            Owner, sa.and_(col(Owner.team_id) == owners.c.team_id, col(Owner.user_id) == owners.c.user_id)
+        )
+        .where(has_active)
     )
-    return session.exec(query.order_by(col(Owner.id))).all()
+    return {
+        (team, user): None if owner_id is None else OwnerRow(team, user, *rest)
+        for team, user, owner_id, *rest in session.connection().execute(query)
+    }
 
 
 class ClaimRefused(StrEnum):
@@ -202,6 +193,28 @@ class Claim:
     attempts: int
     channel: str | None
     runner: str
+
+
+_DIGEST_KEY = ("team_id", "owner_user_id", "local_day")
+
+
+def _refusal(
+    status: str,
+    claimed_at: datetime,
+    attempts: int,
+    *,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int | None,
+) -> ClaimRefused | None:
+    """Why a ledger row in this state may not be claimed at `now`; None when it may."""
+    if DigestStatus(status) == DigestStatus.SENT:
+        return ClaimRefused.ALREADY_SENT
+    if DigestStatus(status) == DigestStatus.CLAIMED and claimed_at > now - lease:
+        return ClaimRefused.IN_PROGRESS
+    if max_attempts is not None and attempts >= max_attempts:
+        return ClaimRefused.GAVE_UP
+    return None
 
 
 def claim_digest(
@@ -230,9 +243,8 @@ def claim_digest(
     }
     table = _DIGESTS
     inserted = session.execute(
-        _insert(session, table)
+        insert_skipping_duplicates(table, list(_DIGEST_KEY), session=session)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["team_id", "owner_user_id", "local_day"])
         .returning(table.c.id)
     ).scalar()
     if inserted is not None:
@@ -244,13 +256,11 @@ def claim_digest(
             table.c.local_day == local_day,
         )
     ).one()
-    status = DigestStatus(row.status)
-    if status == DigestStatus.SENT:
-        return ClaimRefused.ALREADY_SENT
-    if status == DigestStatus.CLAIMED and row.claimed_at > now - lease:
-        return ClaimRefused.IN_PROGRESS
-    if max_attempts is not None and row.attempts >= max_attempts:
-        return ClaimRefused.GAVE_UP
+    refused = _refusal(
+        row.status, row.claimed_at, row.attempts, now=now, lease=lease, max_attempts=max_attempts
+    )
+    if refused is not None:
+        return refused
     # Conditional on what we read: of two runners taking over at once, only one matches.
     taken = session.execute(
         sa.update(table)
@@ -294,15 +304,38 @@ def mark_failed(claim: Claim, *, error: str, channel: str | None, session: Sessi
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def sent_digest_keys(days: Iterable[date], *, session: Session) -> set[tuple[str, str, date]]:
-    """(team, owner, day) of the digests already sent on `days`."""
-    wanted = sorted(set(days))
-    if not wanted:
-        return set()
-    query = sa.select(
-        col(NudgeDigest.team_id), col(NudgeDigest.owner_user_id), col(NudgeDigest.local_day)
-    ).where(col(NudgeDigest.local_day).in_(wanted), col(NudgeDigest.status) == DigestStatus.SENT)
-    return {(t, o, d) for t, o, d in session.connection().execute(query)}
+def claim_refusals(
+    keys: Iterable[tuple[str, str, date]],
+    *,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int | None,
+    session: Session,
+) -> dict[tuple[str, str, date], ClaimRefused]:
+    """Of these (team, owner, local day) digests, those `claim_digest` would refuse at `now`, and why.
+
+    A read, so only a hint: another runner may claim or send a digest just after; the claim decides.
+    """
+    wanted = set(keys)
+    owners_by_team: dict[str, set[str]] = defaultdict(set)
+    for team_id, owner_user_id, _ in wanted:
+        owners_by_team[team_id].add(owner_user_id)
+    days = sorted({day for _, _, day in wanted})
+    table = _DIGESTS
+    columns = [*(table.c[name] for name in _DIGEST_KEY), table.c.status, table.c.claimed_at, table.c.attempts]
+    refusals = {}
+    for team_id, owners in sorted(owners_by_team.items()):
+        for some in batched(sorted(owners), _OWNERS_PER_QUERY):  # searches of the ledger's unique index
+            query = sa.select(*columns).where(
+                table.c.team_id == team_id, table.c.owner_user_id.in_(some), table.c.local_day.in_(days)
+            )
+            for *key, status, claimed_at, attempts in session.execute(query):
+                refused = _refusal(
+                    status, claimed_at, attempts, now=now, lease=lease, max_attempts=max_attempts
+                )
+                if tuple(key) in wanted and refused is not None:
+                    refusals[team_id, key[1], key[2]] = refused
+    return refusals
 
 
 def digest_by_id(digest_id: int, *, session: Session) -> NudgeDigest | None:

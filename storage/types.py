@@ -31,5 +31,5 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    """The current time in UTC; only callers at the edge (handlers, jobs, CLI) use it."""
+    """The current time in UTC: what `bot.services.system_clock` reads, and the tables' column defaults."""
     return datetime.now(UTC)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.digest_blocks import MAX_BLOCKS, MAX_CUSTOMERS, digest_message
-from bot.digest_text import digest_lines
 from bot.rules.digest import DigestPlan, plan_owner
 from bot.rules.policy import Policy
 from handlers.ids import DIGEST_ACTIONS_BLOCK, DIGEST_CUSTOMER_BLOCK, LOG_CHECKIN_ACTION
+from handlers.views.digest import MAX_BLOCKS, MAX_CUSTOMERS, digest_message
+from handlers.views.digest_text import digest_lines
+from handlers.views.terminal import readable
 from tests.factories import customer
 
 TODAY = date(2026, 6, 10)
@@ -112,11 +113,28 @@ def test_user_text_is_escaped() -> None:
 def test_digest_lines_for_the_terminal() -> None:
     plan = make_plan(12, original_reason=None)
     lines = digest_lines(plan)
-    assert lines[0] == "Digest for U1 on Wednesday 10 June: 12 customers"
+    assert lines[0] == "Digest for U1 on Wednesday 10 June: 12 customers to talk to today"
     assert lines[1] == " 1. Customer 11"
     assert lines[2] == "    Why they chose us: not recorded yet"
     assert lines[3] == "    Last check-in: 1 May (40 days ago)"
     assert lines[4].startswith("    Why now: Last check-in was 40 days ago")
     assert lines[5] == "    Ask: Why did you choose us — and is that still what you need from us?"
-    assert lines[-1] == "    and 2 more — /customer"
+    assert lines[-1] == "    and 2 more — `/customer` lists them all"
     assert digest_lines(plan, owner_label="Ana (U1)")[0].startswith("Digest for Ana (U1) on")
+
+
+def test_the_terminal_digest_says_what_the_slack_digest_says() -> None:
+    plan = make_plan(3, original_reason="fast & <cheap> onboarding")
+    sections = [
+        block.to_dict()["text"]["text"]
+        for block in digest_message(plan).blocks
+        if (block.block_id or "").startswith(DIGEST_CUSTOMER_BLOCK)
+    ]
+    lines = digest_lines(plan)
+    entries = [lines[1 + n * 5 : 1 + (n + 1) * 5] for n in range(len(sections))]
+    assert len(lines) == 1 + 5 * len(sections)
+    for section, entry in zip(sections, entries, strict=True):
+        slack = readable(section).replace("*", "").split("\n")
+        number, _, name = entry[0].partition(". ")
+        assert number.strip().isdigit()
+        assert [name, *(line.strip() for line in entry[1:])] == slack

@@ -23,7 +23,7 @@ from handlers.ids import (
 )
 from storage.db import Database
 from storage.models import Customer, Owner
-from storage.nudges import owner_by_user
+from storage.owners import owner_by_user
 from tests.nudge_helpers import Clock, make_job, make_services, seed
 from tests.slack_requests import BOT_TOKEN, interaction, message_action, signed_headers
 from tests.slack_stub import SlackStub, rate_limited

@@ -67,12 +67,11 @@ def test_two_runners_racing_send_each_digest_once(database_url: str, slack: Slac
     assert digests_posted(slack) == dict.fromkeys(OWNERS, 1)
     assert len(slack.calls_to("chat.postMessage")) == len(OWNERS)
     assert statuses(databases[0]) == dict.fromkeys(OWNERS, DigestStatus.SENT)
-    sent = sum(report.count(Outcome.SENT) for report in reports)
-    refused = sum(
-        report.count(Outcome.IN_PROGRESS) + report.count(Outcome.ALREADY_SENT) for report in reports
-    )
-    assert refused == len(OWNERS)  # every owner was tried by both runners; one won
-    assert sent == len(OWNERS)
+    outcomes = [d.outcome for report in reports for d in report.deliveries]
+    assert outcomes.count(Outcome.SENT) == len(OWNERS)
+    # The runner that lost an owner either was refused the claim, or read the ledger later and did
+    # not plan that owner at all.
+    assert set(outcomes) <= {Outcome.SENT, Outcome.IN_PROGRESS, Outcome.ALREADY_SENT}
     for database in databases:
         database.dispose()
 

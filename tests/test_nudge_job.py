@@ -10,12 +10,15 @@ import pytest
 from sqlmodel import select
 
 import bot.nudge_job
+import storage.nudges
 from bot.nudge_job import LEASE, Outcome
+from bot.rules.digest import Skip
 from storage.db import Database
 from storage.enums import DigestStatus
 from storage.models import Owner
 from storage.nudges import Claim
 from tests.nudge_helpers import Clock, digests_posted, ledger, make_job, make_services, seed, statuses
+from tests.slack_requests import TEAM_ID
 from tests.slack_stub import Call, SlackStub, rate_limited
 
 
@@ -60,12 +63,18 @@ def test_each_owner_gets_one_digest_at_their_local_hour_and_never_again(
     make_job(make_services(team, slack, clock), slack)()
     assert len(slack.calls_to("chat.postMessage")) == 1
 
-    # 09:00 in New York.
+    # 09:00 in New York: U2's digest; U1's, sent already, is not planned again.
     clock.now = datetime(2026, 6, 10, 13, 0, tzinfo=UTC)
     report = make_job(services, slack)()
+    assert [p.owner_user_id for p in report.plans] == ["U2"]
+    assert [(d.plan.owner_user_id, d.outcome) for d in report.deliveries] == [("U2", Outcome.SENT)]
+    assert digests_posted(slack) == {"U1": 1, "U2": 1}
+
+    # A run by hand plans everyone, and the ledger still says no to a second digest.
+    report = make_job(services, slack).run(force=True)
     assert [(d.plan.owner_user_id, d.outcome) for d in report.deliveries] == [
         ("U1", Outcome.ALREADY_SENT),
-        ("U2", Outcome.SENT),
+        ("U2", Outcome.ALREADY_SENT),
     ]
     assert digests_posted(slack) == {"U1": 1, "U2": 1}
 
@@ -202,9 +211,11 @@ def test_a_runner_killed_after_slack_accepted_the_post_is_not_doubled_on_restart
     assert digests_posted(slack) == {"U1": 1}
     assert statuses(team) == {"U1": DigestStatus.CLAIMED}
 
-    # Restarted within the lease: the claim might still be alive, so hands off.
+    # Restarted within the lease: the claim might still be alive, so hands off (not even planned).
     clock.advance(minutes=5)
     report = make_job(services, slack)()
+    assert (report.plans, report.deliveries) == ([], [])
+    report = make_job(services, slack).run(force=True, owner="U1")
     assert [d.outcome for d in report.deliveries] == [Outcome.IN_PROGRESS]
 
     # After the lease: the earlier post is found in Slack and recorded, not sent again.
@@ -308,3 +319,76 @@ def test_a_stopped_job_claims_nothing_more_and_the_next_run_sends(
     assert slack.calls_to("chat.postMessage") == []
     make_job(services, slack)()
     assert digests_posted(slack) == {"U1": 1, "U2": 1}
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, set[str] | None]]:
+    """The customer reads planning makes: (workspace, owners; None: all of them)."""
+    seen: list[tuple[str | None, set[str] | None]] = []
+    real = storage.nudges.planning_customers
+
+    def spy(**kwargs: Any) -> Any:
+        owners = kwargs.get("owner_user_ids")
+        seen.append((kwargs.get("team_id"), None if owners is None else set(owners)))
+        return real(**kwargs)
+
+    monkeypatch.setattr(bot.nudge_job, "planning_customers", spy)
+    return seen
+
+
+def test_a_run_with_nobody_due_reads_no_customers_and_sends_nothing(
+    team: Database, slack: SlackStub, clock: Clock, reads: list[Any]
+) -> None:
+    services = make_services(team, slack, clock)
+    clock.now = datetime(2026, 6, 10, 7, 0, tzinfo=UTC)  # 08:00 in London, 03:00 in New York
+    report = make_job(services, slack)()
+    assert (report.plans, report.deliveries, reads) == ([], [], [])
+    assert sorted((o.user_id, why) for o, why in report.skipped) == [
+        ("U1", Skip.NOT_YET),
+        ("U2", Skip.NOT_YET),
+    ]
+    clock.now = datetime(2026, 6, 10, 13, 0, tzinfo=UTC)
+    make_job(services, slack)()
+    assert digests_posted(slack) == {"U1": 1, "U2": 1}
+    reads.clear()
+    clock.advance(minutes=5)  # both sent today: nobody is due until tomorrow
+    report = make_job(services, slack)()
+    assert (report.plans, report.deliveries, reads) == ([], [], [])
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_owners_in_other_time_zones_get_theirs_at_their_own_time_and_only_theirs_are_read(
+    team: Database, slack: SlackStub, clock: Clock, reads: list[Any]
+) -> None:
+    services = make_services(team, slack, clock)
+    report = make_job(services, slack)()  # 09:30 in London, 04:30 in New York
+    assert reads == [(TEAM_ID, {"U1"})]
+    assert [sorted(i.customer.name for i in p.items) for p in report.plans] == [["Acme", "Globex"]]
+    reads.clear()
+    clock.now = datetime(2026, 6, 10, 13, 0, tzinfo=UTC)  # 09:00 in New York
+    report = make_job(services, slack)()
+    assert reads == [(TEAM_ID, {"U2"})]
+    assert [(p.owner_user_id, [i.customer.name for i in p.items]) for p in report.plans] == [
+        ("U2", ["Initech"])
+    ]
+    assert digests_posted(slack) == {"U1": 1, "U2": 1}
+
+
+def test_key_accounts_are_ranked_over_the_whole_book_when_only_some_owners_are_due(
+    db: Database, slack: SlackStub, clock: Clock
+) -> None:
+    slack.add_user("U1", tz="Europe/London")
+    slack.add_user("U2", tz="America/New_York")
+    for arr in (100.0, 200.0, 300.0, 400.0):
+        seed(db, "U1", [f"Small {arr:.0f}"], arr=arr)
+    seed(db, "U2", ["Big"], arr=10_000.0)  # the top 20% of five customers: only Big
+    services = make_services(db, slack, clock)
+    job = make_job(services, slack)
+    job.refresh_owners(clock.now)  # their time zones
+    (only_u1,) = job.run(dry_run=True).plans  # 09:30 in London: U1 alone is due
+    everyone = {p.owner_user_id: p for p in job.run(dry_run=True, force=True).plans}
+    assert [(i.customer.name, i.is_key) for i in only_u1.items] == [
+        (i.customer.name, i.is_key) for i in everyone["U1"].items
+    ]
+    assert not any(i.is_key for i in only_u1.items)
+    assert [i.is_key for i in everyone["U2"].items] == [True]

@@ -129,7 +129,7 @@ def test_fast_path_plans_exactly_what_orm_customers_plan(db: Database) -> None:
         assert _shape(fast) == _shape(slow)
         assert sum(p.more for p in fast.plans) > 0  # the cap bites: some due customers are not worded
         assert {r.kind for p in fast.plans for i in p.items for r in i.reasons} == set(NudgeKind)
-        one = planning_customers(session=session, owner_user_id="U4")
+        one = planning_customers(session=session, owner_user_ids=["U4"])
         assert _shape(_plan(one)) == _shape(_plan(orm, only_owner="U4"))
 
 

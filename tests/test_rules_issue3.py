@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.rules.access import may_use
 from bot.rules.checkin_line import CheckinLine, parse_checkin_line
-from bot.rules.forms import CheckinDraft, checkin_mistakes, customer_mistakes, parse_arr
+from bot.rules.forms import CheckinDraft, checkin_mistakes, customer_mistakes
 from bot.rules.key_accounts import cutoff_rank, is_key, key_account_ids
 from bot.rules.matching import close_matches
 from bot.rules.vocabulary import Verdict
@@ -128,21 +128,6 @@ def test_checkin_mistakes() -> None:
         "new_reason",
         "next_step",
     }
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("120000", 120000),
-        ("120,000", 120000),
-        ("$120k", 120000),
-        ("1.5m", 1500000),
-        ("lots", None),
-        ("-5", None),
-    ],
-)
-def test_parse_arr(text: str, value: float | None) -> None:
-    assert parse_arr(text) == value
 
 
 def test_customer_mistakes() -> None:

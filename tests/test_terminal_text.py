@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack_text import escape
 from handlers.views.terminal import as_lines, readable
+from handlers.views.text import escape
 
 
 @given(st.text())

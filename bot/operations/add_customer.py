@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.operations.actor import Actor
 from bot.rules.access import CANNOT_OWN
 from bot.rules.facts import CustomerFacts
-from bot.rules.forms import customer_mistakes, parse_arr
-from bot.rules.limits import MAX_NAME
+from bot.rules.forms import customer_mistakes
+from bot.rules.limits import MAX_NAME, parse_amount
 from bot.services import Services
 from storage.customers import CustomerFields, customer_by_name
 from storage.customers import add_customer as store_customer
@@ -51,7 +51,7 @@ class NotAdded:
 
 
 def _arr(new: NewCustomer) -> float | None:
-    return parse_arr(new.arr_text) if new.arr_text.strip() else None
+    return parse_amount(new.arr_text) if new.arr_text.strip() else None
 
 
 def _same_submission(existing: Customer, new: NewCustomer, owner: str, services: Services) -> bool:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from bot.operations.actor import Actor
 from bot.rules.checkin_line import CheckinLine, checkin_readings, named_reading
+from bot.rules.facts import CardFacts
 from bot.rules.limits import MAX_QUERY
 from bot.rules.matching import close_matches
 from bot.rules.names import name_key
 from bot.services import Services
 from storage.customers import LIKE_FRAGMENTS, customer_by_name, customers_containing, customers_like_any
 from storage.fast_read import Reader
-from storage.models import Customer
 
 CANDIDATES = 500
 
@@ -22,7 +22,7 @@ CANDIDATES = 500
 class Found:
     """The customer, or up to five close names to offer; `too_long` when the text cannot be a name."""
 
-    customer: Customer | None
+    customer: CardFacts | None
     suggestions: tuple[tuple[int, str], ...] = ()
     too_long: bool = False
 

@@ -10,7 +10,7 @@ from bot.operations.digest_controls import Refused, refusal
 from bot.rules.facts import CustomerFacts
 from bot.services import Services
 from storage.customers import customer_by_id, hand_over_customer
-from storage.nudges import ensure_owners
+from storage.owners import ensure_owners
 
 logger = logging.getLogger("holdfast.digest")
 

@@ -8,14 +8,13 @@ from datetime import date
 from bot.operations.actor import Actor
 from bot.operations.find_customer import find_customer
 from bot.operations.key_accounts import KeyCutoffs
-from bot.rules.facts import CheckInEntry
+from bot.rules.facts import CardFacts, CheckInEntry
 from bot.rules.health import Health, health
 from bot.rules.key_accounts import is_key
 from bot.services import Services
 from storage.checkins import latest_checkins
 from storage.customers import customer_by_id
 from storage.fast_read import Reader
-from storage.models import Customer
 
 CARD_CHECKINS = 3
 
@@ -24,7 +23,7 @@ CARD_CHECKINS = 3
 class Card:
     """What a customer's card shows: the customer, its latest check-ins and its health, on `today`."""
 
-    customer: Customer
+    customer: CardFacts
     latest: list[CheckInEntry]
     health: Health
     today: date
@@ -39,7 +38,7 @@ class LookUp:
     too_long: bool = False
 
 
-def _card(services: Services, cutoffs: KeyCutoffs, actor: Actor, customer: Customer, reader: Reader) -> Card:
+def _card(services: Services, cutoffs: KeyCutoffs, actor: Actor, customer: CardFacts, reader: Reader) -> Card:
     today = actor.today(services.clock())
     key = is_key(customer.arr, customer.active, cutoffs(actor.team_id))
     state = health(customer, today=today, policy=services.settings.policy(), is_key=key)

@@ -10,7 +10,7 @@ from bot.operations.digest_controls import Refused, refusal
 from bot.rules.digest import SnoozePeriod, snooze_until
 from bot.services import Services
 from storage.customers import customer_by_id, snooze_customer
-from storage.nudges import owner_by_user
+from storage.owners import owner_by_user
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,30 @@ def snooze_until(today: date, period: SnoozePeriod) -> date:
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
+def digest_day(
+    owner: OwnerFacts,
+    now: datetime,
+    *,
+    hour: int,
+    weekdays: frozenset[int],
+    force: bool = False,
+    day: date | None = None,
+) -> date | Skip:
+    """The local day `owner`'s digest at `now` is for, or why they get none now.
+
+    The owner's "today" is their wall-clock date (`local_now`); `day` and `force` as in `plan_day`.
+    """
+    local = local_now(now, owner.tz)
+    today = day or local.date()
+    if owner.deactivated:
+        return Skip.DEACTIVATED
+    if owner_is_paused(owner.paused_until, today):
+        return Skip.PAUSED
+    if not force and not window_open(local, hour=hour, weekdays=weekdays):
+        return Skip.NOT_YET
+    return today
+
+
 def plan_owner(
     customers: Iterable[OwnedCustomerFacts],
     *,
@@ -169,11 +193,14 @@ def plan_day(
     force: bool = False,
     day: date | None = None,
     only_owner: str | None = None,
+    key_ids: Mapping[str, set[int]] | None = None,
 ) -> DayPlan:
     """The digests due at `now`, one per owner with something due, each for the owner's local day.
 
     `force` ignores the send hour and weekday (a run by hand); `day` plans that day for everyone;
     `only_owner` limits the plan to one Slack user. Owners without a row default to UTC.
+    `key_ids` gives a workspace's key accounts where `customers` is not its whole book; the others
+    are ranked from `customers`.
     """
     by_team: dict[str, list[OwnedCustomerFacts]] = defaultdict(list)
     by_owner: dict[tuple[str, str], list[OwnedCustomerFacts]] = defaultdict(list)
@@ -183,20 +210,17 @@ def plan_day(
         by_team[customer.team_id].append(customer)
         if only_owner is None or customer.owner_user_id == only_owner:
             by_owner[customer.team_id, customer.owner_user_id].append(customer)
-    key_ids = {team: key_account_ids(book, policy.key_account_share) for team, book in by_team.items()}
+    given = key_ids or {}
+    keys = {
+        team: given[team] if team in given else key_account_ids(book, policy.key_account_share)
+        for team, book in by_team.items()
+    }
     result = DayPlan()
     for (team_id, user_id), book in sorted(by_owner.items()):
         owner = owners.get((team_id, user_id)) or OwnerFacts(team_id, user_id)
-        local = local_now(now, owner.tz)
-        today = day or local.date()
-        if owner.deactivated:
-            result.skipped.append((owner, Skip.DEACTIVATED))
-            continue
-        if owner_is_paused(owner.paused_until, today):
-            result.skipped.append((owner, Skip.PAUSED))
-            continue
-        if not force and not window_open(local, hour=hour, weekdays=weekdays):
-            result.skipped.append((owner, Skip.NOT_YET))
+        today = digest_day(owner, now, hour=hour, weekdays=weekdays, force=force, day=day)
+        if isinstance(today, Skip):
+            result.skipped.append((owner, today))
             continue
         plan = plan_owner(
             book,
@@ -204,7 +228,7 @@ def plan_day(
             owner_user_id=user_id,
             today=today,
             policy=policy,
-            key_ids=key_ids[team_id],
+            key_ids=keys[team_id],
             cap=cap,
         )
         if plan is not None:

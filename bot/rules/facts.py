@@ -62,6 +62,20 @@ class HealthFacts(CustomerFacts, Protocol):
     def last_expectation(self) -> Expectation | None: ...
 
 
+class CardFacts(HealthFacts, Protocol):
+    """What the customer card shows besides: who owns it, who gave the last verdict, and when each
+    reason was recorded."""
+
+    @property
+    def owner_user_id(self) -> str: ...
+    @property
+    def last_verdict_by(self) -> str | None: ...
+    @property
+    def original_reason_on(self) -> date | None: ...
+    @property
+    def current_reason_on(self) -> date | None: ...
+
+
 class CheckInFacts(Protocol):
     """What a check-in says: a `CheckIn` row, or a record read from a file before it is stored."""
 
@@ -81,6 +95,15 @@ class CheckInFacts(Protocol):
     def next_step(self) -> str | None: ...
     @property
     def next_step_due(self) -> date | None: ...
+
+
+class LoggedCheckIn(CheckInFacts, Protocol):
+    """A check-in just stored, as its confirmation reads it: its id and note besides."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def note(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

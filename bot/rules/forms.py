@@ -6,7 +6,6 @@ sentence serves next to a form field and in a reply to `/checkin`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,11 +21,10 @@ from bot.rules.limits import (
     RENEWAL_DATE,
     DateWindow,
     arr_problem,
+    parse_amount,
     too_long,
 )
 from bot.rules.vocabulary import Change, Expectation, Verdict
-
-_ARR = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[km]?)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,15 +102,6 @@ def new_reason_mistake(reason: str) -> str | None:
     return f"The reason {problem}." if problem else None
 
 
-def parse_arr(text: str) -> float | None:
-    """'120000', '120,000', '$120k', '1.2m' → a number; None when it is not one (or negative)."""
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "").lstrip("$€£")
-    match = _ARR.match(cleaned)
-    if not match:
-        return None
-    return float(match["number"]) * {"": 1, "k": 1_000, "m": 1_000_000}[match["unit"].lower()]
-
-
 def customer_mistakes(
     *,
     name: str,
@@ -133,7 +122,7 @@ def customer_mistakes(
     elif name_taken:
         mistakes["name"] = "A customer with this name already exists."
     if arr_text.strip():
-        amount = parse_arr(arr_text)
+        amount = parse_amount(arr_text)
         if amount is None:
             mistakes["arr"] = "Write the annual revenue as a number, e.g. 120000 or 120k."
         elif problem := arr_problem(amount):

@@ -5,7 +5,8 @@ characters other than tab and line feed, DEL, C1 controls and lone surrogates ar
 CR LF or a lone CR becomes LF. So a NUL byte never reaches PostgreSQL (which refuses it) nor
 SQLite (which would keep it). Then each check returns what is wrong as a phrase that follows the
 field's name ("is 3,012 characters long; the limit is 3,000"), or None within the limit. Dates are
-checked against a window around `today`, which the caller passes.
+checked against a window around `today`, which the caller passes. Text shown back within a limit is
+cut by `shorten`, the one truncator; amounts are read by `parse_amount`, the one ARR grammar.
 """
 
 from __future__ import annotations
@@ -26,8 +27,17 @@ MAX_ARR = 1e12  # annual revenue, in the workspace's currency
 MIN_CADENCE = 1  # a customer's own check-in cadence, in days
 MAX_CADENCE = 3650
 
+ELLIPSIS = "…"
+
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _DAYS_A_YEAR = 365.2425
+# What is left of an escape (`&amp;`, `&lt;`, `&gt;`) cut before its `;`.
+_PARTIAL_ESCAPE = re.compile(r"&(?:a(?:mp?)?|lt?|gt?)?$")
+# An amount once separators are removed: a number (exponent allowed), then k (thousands) or m (millions).
+_AMOUNT = re.compile(
+    r"(?P<mantissa>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:e(?P<exponent>[+-]?\d+))?(?P<unit>[km]?)", re.IGNORECASE
+)
+_UNIT_EXPONENTS = {"": 0, "k": 3, "m": 6}
 
 
 def clean_text(text: str) -> str:
@@ -39,8 +49,32 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` (≥ 1) characters: when longer, cut with a trailing ellipsis, never
+    inside an escape (`&amp;`, `&lt;`, `&gt;`) and without white space before the ellipsis."""
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ESCAPE.sub("", text[: limit - 1]).rstrip() + ELLIPSIS
+
+
 def too_long(text: str, limit: int) -> str | None:
     return f"is {len(text):,} characters long; the limit is {limit:,}" if len(text) > limit else None
+
+
+def parse_amount(text: str) -> float | None:
+    """An amount as people and files write it: '120000', '120,000', '$120k', '1.5m', '1e+12', '-5'
+    (a sign, a currency symbol, separators `,` `_` and spaces, k or m); None when it is no number.
+
+    Say what is wrong with the number itself (negative, too big) with `arr_problem`.
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    if cleaned[:1] in ("$", "€", "£"):
+        cleaned = cleaned[1:]
+    match = _AMOUNT.fullmatch(cleaned)
+    if not match:
+        return None
+    exponent = int(match["exponent"] or 0) + _UNIT_EXPONENTS[match["unit"].lower()]
+    return float(f"{match['mantissa']}e{exponent}")  # exact: no rounding from multiplying
 
 
 def arr_problem(amount: float) -> str | None:

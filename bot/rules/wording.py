@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.rules.limits import shorten
+
 MONTHS = (
     "",
     "January",
@@ -35,4 +37,4 @@ def days(count: int) -> str:
 def quoted(text: str, limit: int = 80) -> str:
     """A user's text in single quotes, shortened with an ellipsis past `limit` characters."""
     text = " ".join(text.split())
-    return f"'{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}'"
+    return f"'{shorten(text, limit)}'"

@@ -20,7 +20,6 @@ from bot.rules.forms import CheckinDraft
 from bot.rules.limits import MAX_NEXT_STEP, MAX_NOTE, MAX_REASON, MAX_SPOKE_WITH
 from bot.rules.vocabulary import CHANGE_LABELS, Change, Expectation, Verdict
 from bot.rules.wording import quoted
-from bot.slack_text import safe
 from handlers import ids
 from handlers.views.common import (
     EXPECTATION_LABELS,
@@ -29,11 +28,11 @@ from handlers.views.common import (
     input_date,
     input_text,
     input_value,
-    option,
     option_model,
     plain,
     section,
 )
+from handlers.views.text import safe
 
 # The draft's field → the block a mistake is shown next to.
 FIELD_BLOCKS = {
@@ -63,9 +62,9 @@ def checkin_modal(
         reason_line = f"*Their reason for choosing us:* {safe(quoted(reason, 600))}"
     else:
         reason_line = "_Nobody has recorded why they chose us yet._"
-    verdicts = [option(VERDICT_LABELS[v], v.value) for v in Verdict]
-    expectations = [option(EXPECTATION_LABELS[e], e.value) for e in Expectation]
-    blocks: list[Block | dict[str, Any]] = [
+    verdicts = [option_model(VERDICT_LABELS[v], v.value) for v in Verdict]
+    expectations = [option_model(EXPECTATION_LABELS[e], e.value) for e in Expectation]
+    blocks: list[Block] = [
         input_block(
             ids.CHECKIN_CUSTOMER,
             "Customer",
@@ -104,7 +103,7 @@ def checkin_modal(
         input_block(
             ids.CHECKIN_CHANGES,
             "Changes at the customer",
-            CheckboxesElement(options=[option(CHANGE_LABELS[c], c.value) for c in Change]),
+            CheckboxesElement(options=[option_model(CHANGE_LABELS[c], c.value) for c in Change]),
             optional=True,
         ),
         input_block(

@@ -1,17 +1,30 @@
-"""Pieces every Holdfast message and form is built from, within Block Kit's limits."""
+"""Pieces every Holdfast message and form is built from, as slack_sdk models, within Block Kit's
+limits. (The two lookup hot paths build theirs as plain JSON: `handlers.views.hand_built`.)"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from slack_sdk.models.blocks import InputBlock, Option, PlainTextObject
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    InteractiveElement,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+)
 
-from bot.rules.limits import clean_text
+from bot.rules.limits import clean_text, shorten
+from bot.rules.slack_ids import is_user_id
 from bot.rules.vocabulary import Expectation, Verdict
 from bot.rules.wording import day_label
-from bot.slack_text import safe
+from handlers.views.text import safe
 
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
@@ -20,12 +33,13 @@ OPTION_LIMIT = 75
 HEADER_LIMIT = 150
 TITLE_LIMIT = 24
 VALUE_LIMIT = 2000
+OPTION_VALUE_LIMIT = 150
+MAX_ACTIONS = 25
+MAX_FIELDS = 10
 MAX_MESSAGE_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
 
 Json = dict[str, Any]
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.HOLDS: "Holds",
@@ -45,78 +59,50 @@ def mention(user_id: str | None) -> str:
     """`<@U123>` for a Slack user ID; anything else is shown escaped, never as a mention."""
     if not user_id:
         return "someone"
-    return f"<@{user_id}>" if _USER_ID.match(user_id) else safe(user_id, 40)
+    return f"<@{user_id}>" if is_user_id(user_id) else safe(user_id, 40)
 
 
 def plain(text: str, limit: int) -> PlainTextObject:
-    """A plain_text object (for slack_sdk form models) holding `text` as given (already escaped)."""
-    return PlainTextObject(text=text[:limit], emoji=True)
+    """A plain_text object holding `text` as given (already escaped), shortened to `limit`."""
+    return PlainTextObject(text=shorten(text, limit), emoji=True)
 
 
-# Message blocks are built as plain dicts: slack_sdk's model serialisation costs about 0.1 ms per
-# object (a card took 2.5 ms, 100 typeahead options 25 ms), which the lookup latency target cannot
-# afford. These helpers keep the same shapes, limits and escaping rules.
+def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> MarkdownTextObject:
+    """An mrkdwn object holding `text` as given (already escaped), shortened to `limit`."""
+    return MarkdownTextObject(text=shorten(text, limit))
 
 
-def text_object(text: str, limit: int = SECTION_LIMIT) -> Json:
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return {"type": "mrkdwn", "text": text}
-
-
-def plain_object(text: str, limit: int) -> Json:
-    return {"type": "plain_text", "text": text[:limit], "emoji": True}
-
-
-def section(text: str, *, block_id: str | None = None) -> Json:
+def section(text: str, *, block_id: str | None = None) -> SectionBlock:
     """An mrkdwn section; `text` is already escaped, and is cut to the section limit."""
-    block: Json = {"type": "section", "text": text_object(text)}
-    if block_id:
-        block["block_id"] = block_id
-    return block
+    return SectionBlock(text=mrkdwn(text), block_id=block_id)
 
 
-def fields_section(fields: list[str]) -> Json:
-    return {"type": "section", "fields": [text_object(field, FIELD_LIMIT) for field in fields[:10]]}
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(text)])
 
 
-def header(text: str) -> Json:
-    return {"type": "header", "text": plain_object(text, HEADER_LIMIT)}
+def actions(elements: Sequence[InteractiveElement]) -> ActionsBlock:
+    return ActionsBlock(elements=elements[:MAX_ACTIONS])
 
 
-def divider() -> Json:
-    return {"type": "divider"}
-
-
-def context(text: str) -> Json:
-    return {"type": "context", "elements": [text_object(text)]}
-
-
-def actions(elements: list[Json]) -> Json:
-    return {"type": "actions", "elements": elements[:25]}
-
-
-def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Json:
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> ButtonElement:
     """A button labelled with escaped, shortened `text` (user text allowed)."""
-    element: Json = {
-        "type": "button",
-        "text": plain_object(safe(text, BUTTON_LIMIT), BUTTON_LIMIT),
-        "action_id": action_id,
-        "value": value[:VALUE_LIMIT],
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def option(label: str, value: str) -> Json:
-    """An option labelled with escaped, shortened `label` (user text allowed)."""
-    return {"text": plain_object(safe(label, OPTION_LIMIT), OPTION_LIMIT), "value": value[:150]}
+    return ButtonElement(
+        text=plain(safe(text, BUTTON_LIMIT), BUTTON_LIMIT),
+        action_id=action_id,
+        value=value[:VALUE_LIMIT],
+        style=style,
+    )
 
 
 def option_model(label: str, value: str) -> Option:
-    """The same option as a slack_sdk model, where a form element needs one."""
-    return Option(text=plain(safe(label, OPTION_LIMIT), OPTION_LIMIT), value=value[:150])
+    """An option labelled with escaped, shortened `label` (user text allowed)."""
+    return Option(text=plain(safe(label, OPTION_LIMIT), OPTION_LIMIT), value=value[:OPTION_VALUE_LIMIT])
+
+
+def as_json(blocks: Sequence[Block | Json]) -> list[Json]:
+    """Blocks as the JSON sent to Slack (models serialised, hand-built ones as they are)."""
+    return [block.to_dict() if isinstance(block, Block) else block for block in blocks]
 
 
 def when(day: date | None, today: date) -> str:

@@ -1,19 +1,23 @@
-"""The customer card (`/customer <name>`), the caller's list (`/customer`), and the full history form."""
+"""The customer card (`/customer <name>`), the caller's list (`/customer`), and the full history form.
+
+The card is hand-built JSON (`hand_built`: a lookup hot path); the list and the history are models.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
+from slack_sdk.models.blocks import Block, DividerBlock, InteractiveElement
 from slack_sdk.models.views import View
 
-from bot.rules.facts import CheckInEntry
+from bot.rules.facts import CardFacts, CheckInEntry, CustomerFacts
 from bot.rules.health import Health, HealthLevel
 from bot.rules.nudges import DueReason
 from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
 from bot.rules.wording import days, quoted
-from bot.slack_text import safe
 from handlers import ids
+from handlers.views import hand_built as fast
 from handlers.views.common import (
     EXPECTATION_LABELS,
     HEADER_LIMIT,
@@ -23,22 +27,19 @@ from handlers.views.common import (
     actions,
     button,
     context,
-    divider,
-    fields_section,
-    header,
     mention,
     money,
     plain,
     section,
     when,
 )
-from storage.models import Customer
+from handlers.views.text import safe
 
 HEALTH_ICONS = {HealthLevel.HEALTHY: "🟢", HealthLevel.WATCH: "🟡", HealthLevel.AT_RISK: "🔴"}
 HISTORY_PAGE_SIZE = 20
 
 
-def reason_status(customer: Customer, today: date) -> str:
+def reason_status(customer: CardFacts, today: date) -> str:
     """'Holds (3 March, by @jo)' or 'Never asked'."""
     if customer.last_verdict is None or customer.last_verdict_on is None:
         return "Never asked"
@@ -67,7 +68,7 @@ def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300) -
 
 
 def customer_card(
-    customer: Customer, *, latest: Sequence[CheckInEntry], health: Health, today: date
+    customer: CardFacts, *, latest: Sequence[CheckInEntry], health: Health, today: date
 ) -> list[Json]:
     """Everything to know before a call, with buttons to log a check-in or read the full history."""
     renewal = "—"
@@ -84,8 +85,8 @@ def customer_card(
         f"*Reason status*\n{reason_status(customer, today)}",
     ]
     blocks: list[Json] = [
-        header(safe(customer.name, HEADER_LIMIT)),
-        fields_section(fields),
+        fast.header(safe(customer.name, HEADER_LIMIT)),
+        fast.fields_section(fields),
     ]
     why = [
         f"*Why they chose us* ({when(customer.original_reason_on, today)}): "
@@ -96,18 +97,18 @@ def customer_card(
             f"*Their reason now* ({when(customer.current_reason_on, today)}): "
             + safe(quoted(customer.current_reason, 900))
         )
-    blocks.append(section("\n".join(why)))
+    blocks.append(fast.section("\n".join(why)))
     if latest:
         last = latest[0]
         expectation = EXPECTATION_LABELS[customer.last_expectation or Expectation.UNKNOWN]
         blocks.append(
-            section(
+            fast.section(
                 f"*Last check-in*\n{checkin_line(last, today, note_limit=1200)}"
                 f"\n_Expectations:_ {expectation}"
             )
         )
     else:
-        blocks.append(section("*Last check-in*\nNone logged yet."))
+        blocks.append(fast.section("*Last check-in*\nNone logged yet."))
     extra: list[str] = []
     if customer.next_step:
         due = f" (due {when(customer.next_step_due, today)})" if customer.next_step_due else ""
@@ -116,35 +117,35 @@ def customer_card(
         labels = ", ".join(CHANGE_LABELS[change] for change in customer.last_changes)
         extra.append(f"*Changes at the customer* ({when(customer.last_changes_on, today)}): {labels}")
     if extra:
-        blocks.append(section("\n".join(extra)))
+        blocks.append(fast.section("\n".join(extra)))
     if health.signals:
-        blocks.append(context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
+        blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
     if len(latest) > 1:
-        blocks.append(divider())
+        blocks.append(fast.divider())
         blocks.append(
-            section(
+            fast.section(
                 "*Latest check-ins*\n" + "\n".join(checkin_line(c, today, note_limit=400) for c in latest[:3])
             )
         )
     blocks.append(
-        actions(
+        fast.actions(
             [
-                button("Log check-in", ids.LOG_CHECKIN_ACTION, str(customer.id), style="primary"),
-                button("Full history", ids.HISTORY_ACTION, str(customer.id)),
+                fast.button("Log check-in", ids.LOG_CHECKIN_ACTION, str(customer.id), style="primary"),
+                fast.button("Full history", ids.HISTORY_ACTION, str(customer.id)),
             ]
         )
     )
     return blocks
 
 
-def card_text(customer: Customer) -> str:
+def card_text(customer: CustomerFacts) -> str:
     """The card's top-level `text` (notifications, screen readers): the name, escaped."""
     return safe(customer.name, HEADER_LIMIT)
 
 
 def customer_list(
-    rows: Sequence[tuple[Customer, tuple[DueReason, ...]]], *, today: date, total: int
-) -> list[Json]:
+    rows: Sequence[tuple[CardFacts, tuple[DueReason, ...]]], *, today: date, total: int
+) -> list[Block]:
     """The caller's customers, most urgent first: days since the last check-in and the reason's status."""
     if not rows:
         return [
@@ -164,7 +165,7 @@ def customer_list(
         lines.append(
             f"{due}*{safe(customer.name, 200)}* · {since} · reason: {reason_status(customer, today)}"
         )
-    blocks: list[Json] = [section(f"*Your customers* ({total}), most urgent first:")]
+    blocks: list[Block] = [section(f"*Your customers* ({total}), most urgent first:")]
     chunk: list[str] = []
     shown = 0
     for line in lines:
@@ -183,11 +184,11 @@ def customer_list(
 
 
 def history_modal(
-    customer: Customer, checkins: Sequence[CheckInEntry], *, page: int, total: int, today: date
+    customer: CustomerFacts, checkins: Sequence[CheckInEntry], *, page: int, total: int, today: date
 ) -> View:
     """Every check-in, newest first, `HISTORY_PAGE_SIZE` per page with Newer / Older buttons."""
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
-    blocks: list[Json] = [
+    blocks: list[Block] = [
         section(
             f"*{safe(customer.name, 200)}* · {total} check-in{'s' if total != 1 else ''}"
             f" · page {page + 1} of {pages}"
@@ -195,11 +196,11 @@ def history_modal(
     ]
     if customer.original_reason:
         blocks.append(context(f"Original reason: {safe(quoted(customer.original_reason, 600))}"))
-    blocks.append(divider())
+    blocks.append(DividerBlock())
     blocks.extend(section(checkin_line(c, today, note_limit=2500)) for c in checkins)
     if not checkins:
         blocks.append(section("No check-ins logged yet."))
-    pager = []
+    pager: list[InteractiveElement] = []
     if page > 0:
         pager.append(
             button("◀ Newer", ids.numbered(ids.HISTORY_PAGE_ACTION, "newer"), f"{customer.id}:{page - 1}")

@@ -6,14 +6,16 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.rules.facts import LoggedCheckIn
+from bot.rules.limits import shorten
 from bot.rules.vocabulary import Verdict
 from bot.rules.wording import quoted
-from bot.slack_text import safe
 from handlers import ids
-from handlers.views.common import VERDICT_LABELS, Json, actions, button, plain, section, when
-from storage.models import CheckIn
+from handlers.views.common import VERDICT_LABELS, Json, actions, as_json, button, plain, section, when
+from handlers.views.text import safe
 
 REFUSAL = (
     "Sorry, Holdfast is only available to the account team. Customer notes are confidential; "
@@ -22,16 +24,16 @@ REFUSAL = (
 ASKABLE = (Verdict.HOLDS, Verdict.WEAKENED, Verdict.CHANGED)
 
 
-def message(blocks: Sequence[Json], text: str) -> dict[str, Any]:
-    """An ephemeral message body: fallback text plus blocks."""
-    return {"response_type": "ephemeral", "text": text, "blocks": list(blocks)}
+def message(blocks: Sequence[Block | Json], text: str) -> dict[str, Any]:
+    """An ephemeral message body: fallback text plus blocks, as JSON."""
+    return {"response_type": "ephemeral", "text": text, "blocks": as_json(blocks)}
 
 
 def text_message(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text}
 
 
-def verdict_question(checkin_id: int, reason: str) -> list[Json]:
+def verdict_question(checkin_id: int, reason: str) -> list[Block]:
     """ "Does '<reason>' still hold?" with one button per answer, recorded on check-in `checkin_id`."""
     return [
         section(f"Does {safe(quoted(reason, 300))} still hold?"),
@@ -49,7 +51,7 @@ def verdict_question(checkin_id: int, reason: str) -> list[Json]:
 
 
 def checkin_logged(
-    customer_name: str, checkin: CheckIn, *, today: date, reason: str | None
+    customer_name: str, checkin: LoggedCheckIn, *, today: date, reason: str | None
 ) -> dict[str, Any]:
     """One line confirming the log; when no verdict was given, the question about their reason."""
     verdict = (
@@ -59,7 +61,7 @@ def checkin_logged(
         f"✅ Logged a check-in with *{safe(customer_name, 200)}* on {when(checkin.occurred_on, today)}: "
         f"{safe(' '.join(checkin.note.split()), 200)}{verdict}"
     )
-    blocks: list[Json] = [section(line)]
+    blocks: list[Block] = [section(line)]
     if checkin.verdict == Verdict.NOT_ASKED and reason and checkin.id is not None:
         blocks.extend(verdict_question(checkin.id, reason))
     return message(blocks, f"Logged a check-in with {safe(customer_name, 200)}.")
@@ -101,7 +103,7 @@ def not_found(
         button(name, ids.numbered(pick_action, index), pick_value(customer_id))
         for index, (customer_id, name) in enumerate(suggestions[:5])
     ]
-    label = f"Add {' '.join(add_name.split())}"[:70]
+    label = shorten(f"Add {' '.join(add_name.split())}", 70)
     elements.append(button(label, add_action, add_value(add_name[:200])))
     return message([section(intro), actions(elements)], f"No customer called {asked}.")
 
@@ -121,6 +123,16 @@ def done_modal(title: str, text: str) -> View:
 
 def apology_text(reference: str) -> str:
     return f"Sorry, something went wrong on our side and it was not your fault. Reference `{reference}`."
+
+
+def apology_modal(reference: str) -> View:
+    """What a form turns into when submitting it failed on our side."""
+    return View(
+        type="modal",
+        title=plain("Holdfast", 24),
+        close=plain("Close", 24),
+        blocks=[section(apology_text(reference))],
+    )
 
 
 CHECKIN_USAGE = (

@@ -1,5 +1,8 @@
 """The daily digest as a Slack message, and the edits its buttons make to it. Pure builders.
 
+The words of each customer's entry (`entry_lines`, `key_mark`, `header_text`, `more_text`) are
+also what `handlers.views.digest_text` prints in the terminal, so both read the same.
+
 Every block that belongs to a customer has the block id "<prefix>:<customer id>", and every
 control's value carries the customer id, so a pressed button needs nothing held in memory: the
 handler reads the customer from the payload and rewrites that customer's blocks in the message.
@@ -28,9 +31,9 @@ from slack_sdk.models.blocks import (
 
 from bot.rules.digest import DigestItem, DigestPlan, SnoozePeriod
 from bot.rules.facts import CustomerFacts
+from bot.rules.limits import shorten
 from bot.rules.nudges import why_chosen
 from bot.rules.wording import day_label, days
-from bot.slack_text import safe, shorten
 from handlers.ids import (
     DIGEST_ACTIONS_BLOCK,
     DIGEST_CUSTOMER_BLOCK,
@@ -40,6 +43,7 @@ from handlers.ids import (
     DIGEST_SNOOZE_ACTION,
     LOG_CHECKIN_ACTION,
 )
+from handlers.views.text import safe
 
 MAX_BLOCKS = 50  # Slack's limit for one message
 SECTION_LIMIT = 3000
@@ -49,6 +53,21 @@ BLOCKS_PER_CUSTOMER = 3  # divider, section, actions
 MAX_CUSTOMERS = (MAX_BLOCKS - FIXED_BLOCKS) // BLOCKS_PER_CUSTOMER
 METADATA_EVENT = "holdfast_digest"
 SNOOZE_LABELS = {SnoozePeriod.WEEK: "for a week", SnoozePeriod.MONTH: "for a month"}
+NOT_RECORDED = "not recorded yet"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryLine:
+    """One labelled line of a customer's entry, as plain words (user text unescaped).
+
+    In Slack each of `words` is escaped and shortened to `limit`, and a `placeholder` (Holdfast's
+    stand-in for something nobody recorded) is in italics.
+    """
+
+    label: str
+    words: tuple[str, ...]
+    limit: int = 3000
+    placeholder: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,11 +93,6 @@ def customers_label(count: int) -> str:
     return f"{count} customer" if count == 1 else f"{count} customers"
 
 
-def why_they_chose_us(item: DigestItem) -> str:
-    reason = why_chosen(item.customer)
-    return safe(reason) if reason else "_not recorded yet_"
-
-
 def last_checkin(item: DigestItem, today: date) -> str:
     last = item.customer.last_checkin_on
     if last is None:
@@ -88,16 +102,31 @@ def last_checkin(item: DigestItem, today: date) -> str:
     return f"{day_label(last, today)} ({when})"
 
 
+def key_mark(item: DigestItem) -> str:
+    """What follows a key account's name."""
+    return "  ·  key account" if item.is_key else ""
+
+
+def entry_lines(item: DigestItem, today: date) -> list[EntryLine]:
+    """What the digest says about one customer, after its name."""
+    reason = why_chosen(item.customer)
+    return [
+        EntryLine("Why they chose us", (reason or NOT_RECORDED,), placeholder=not reason),
+        EntryLine("Last check-in", (last_checkin(item, today),)),
+        EntryLine("Why now", tuple(reason.sentence for reason in item.reasons), limit=600),
+        EntryLine("Ask", (item.question,), limit=300),
+    ]
+
+
+def _mrkdwn(line: EntryLine) -> str:
+    words = " ".join(safe(word, line.limit) for word in line.words)
+    return f"*{line.label}:* " + (f"_{words}_" if line.placeholder else words)
+
+
 def customer_text(item: DigestItem, today: date) -> str:
     """The mrkdwn text for one customer: every piece of user text escaped."""
-    name = f"*{safe(item.customer.name, 150)}*" + ("  ·  key account" if item.is_key else "")
-    lines = [
-        name,
-        f"*Why they chose us:* {why_they_chose_us(item)}",
-        f"*Last check-in:* {last_checkin(item, today)}",
-        "*Why now:* " + " ".join(safe(reason.sentence, 600) for reason in item.reasons),
-        f"*Ask:* {safe(item.question, 300)}",
-    ]
+    name = f"*{safe(item.customer.name, 150)}*{key_mark(item)}"
+    lines = [name, *map(_mrkdwn, entry_lines(item, today))]
     return shorten("\n".join(lines), SECTION_LIMIT)
 
 
@@ -176,6 +205,18 @@ def header_text(plan: DigestPlan) -> str:
     return f"{customers_label(plan.total)} to talk to today"
 
 
+def more_text(more: int) -> str:
+    """The line after the last customer shown, when some are not."""
+    return f"and {more} more — `/customer` lists them all"
+
+
+def shown_items(plan: DigestPlan) -> tuple[Sequence[DigestItem], int]:
+    """The customers a digest shows (at most `MAX_CUSTOMERS`; the plan is capped before this), and
+    how many more it counts."""
+    items = plan.items[:MAX_CUSTOMERS]
+    return items, plan.more + len(plan.items) - len(items)
+
+
 def fallback_text(plan: DigestPlan) -> str:
     names = ", ".join(safe(item.customer.name, 60) for item in plan.items)
     more = f" and {plan.more} more" if plan.more else ""
@@ -183,10 +224,8 @@ def fallback_text(plan: DigestPlan) -> str:
 
 
 def digest_message(plan: DigestPlan, *, digest_id: int | None = None) -> DigestMessage:
-    """One owner's digest. Shows at most `MAX_CUSTOMERS` (the plan is capped before this); the rest
-    are counted."""
-    items = plan.items[:MAX_CUSTOMERS]
-    more = plan.more + len(plan.items) - len(items)
+    """One owner's digest: the customers `shown_items` picks; the rest are counted."""
+    items, more = shown_items(plan)
     intro = "Most urgent and most valuable first. For each: why they chose us, and the one question to ask."
     blocks: list[Block] = [
         HeaderBlock(text=shorten(header_text(plan), HEADER_LIMIT)),
@@ -204,7 +243,7 @@ def digest_message(plan: DigestPlan, *, digest_id: int | None = None) -> DigestM
         )
         blocks.append(customer_actions(customer_id))
     footer = (
-        f"and {more} more — `/customer` lists them all"
+        more_text(more)
         if more
         else "Log what you hear with `/checkin`; `/customer` lists all your customers."
     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-ELLIPSIS = "…"
-_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+from bot.rules.limits import shorten
 
 
 def escape(text: str) -> str:
@@ -13,14 +10,7 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters with a trailing ellipsis, never inside an escape."""
-    if len(text) <= limit:
-        return text
-    cut = _PARTIAL_ENTITY.sub("", text[: limit - 1])
-    return cut + ELLIPSIS
-
-
 def safe(text: str | None, limit: int = 3000) -> str:
-    """User text ready for mrkdwn or plain_text: escaped, then shortened to `limit`."""
+    """User text ready for mrkdwn or plain_text: escaped, then shortened to `limit` (never inside an
+    escape)."""
     return shorten(escape(text or ""), limit)
