@@ -164,6 +164,35 @@ def owner_facts(key: tuple[str, str], owner: OwnerRow | None) -> OwnerFacts:
     return OwnerFacts(owner.team_id, owner.user_id, owner.tz, owner.paused_until, owner.deactivated)
 
 
+def log_summary(report: RunReport) -> None:
+    """One warning per refused owner and failed digest, then the run's one summary line."""
+    for refused in report.refused:
+        logger.warning(
+            "owner %s cannot use Holdfast (%s): no digest sent; %d customers need a new owner",
+            refused.user_id,
+            refused.denial,
+            refused.customers,
+        )
+    for delivery in report.deliveries:
+        if delivery.outcome == Outcome.FAILED:
+            logger.warning(
+                "digest for %s on %s failed: %s",
+                delivery.plan.owner_user_id,
+                delivery.plan.local_day,
+                delivery.detail,
+            )
+    logger.info(
+        "digests: %d sent, %d found already in Slack, %d failed, %d already sent, %d skipped, "
+        "%d owners refused",
+        report.count(Outcome.SENT),
+        report.count(Outcome.FOUND),
+        report.count(Outcome.FAILED),
+        report.count(Outcome.ALREADY_SENT),
+        len(report.skipped),
+        len(report.refused),
+    )
+
+
 class NudgeJob:
     """The digest job for one process. Call it (the scheduler does) or use `run` for options."""
 
@@ -215,16 +244,23 @@ class NudgeJob:
             owners = self.owners()  # rows were added or refreshed from Slack
         planned = self.plan(now, force=force, day=day, owner=owner, owners=owners)
         report = RunReport(plans=planned.plans, skipped=planned.skipped)
-        if dry_run or not planned.plans:
+        if dry_run:
             return report
+        if planned.plans:
+            self.send(report, now, check, force=force)
+        log_summary(report)
+        return report
+
+    def send(self, report: RunReport, now: datetime, check: AccessCheck, *, force: bool) -> None:
+        """Claim, screen and deliver each planned digest, recording every outcome in `report`."""
         max_attempts = None if force else self.max_attempts
-        keys = [(p.team_id, p.owner_user_id, p.local_day) for p in planned.plans]
+        keys = [(p.team_id, p.owner_user_id, p.local_day) for p in report.plans]
         with self.services.database.session() as session:
             refusals = claim_refusals(
                 keys, now=now, lease=self.lease, max_attempts=max_attempts, session=session
             )
         pending = []
-        for plan, key in zip(planned.plans, keys, strict=True):
+        for plan, key in zip(report.plans, keys, strict=True):
             if refusals.get(key) == ClaimRefused.ALREADY_SENT:
                 report.deliveries.append(Delivery(plan, Outcome.ALREADY_SENT))
             else:
@@ -235,32 +271,6 @@ class NudgeJob:
             report.refused.extend(held for held in screened if isinstance(held, Refused))
             report.deliveries.extend(held for held in screened if isinstance(held, Delivery))
             report.deliveries.extend(pool.map(lambda p: self.deliver(p, now, max_attempts), sendable))
-        for refused in report.refused:
-            logger.warning(
-                "owner %s cannot use Holdfast (%s): no digest sent; %d customers need a new owner",
-                refused.user_id,
-                refused.denial,
-                refused.customers,
-            )
-        for delivery in report.deliveries:
-            if delivery.outcome == Outcome.FAILED:
-                logger.warning(
-                    "digest for %s on %s failed: %s",
-                    delivery.plan.owner_user_id,
-                    delivery.plan.local_day,
-                    delivery.detail,
-                )
-        logger.info(
-            "digests: %d sent, %d found already in Slack, %d failed, %d already sent, %d skipped, "
-            "%d owners refused",
-            report.count(Outcome.SENT),
-            report.count(Outcome.FOUND),
-            report.count(Outcome.FAILED),
-            report.count(Outcome.ALREADY_SENT),
-            len(report.skipped),
-            len(report.refused),
-        )
-        return report
 
     def owners(self) -> Owners:
         """Everyone who owns an active customer, with their row (None: no row yet)."""

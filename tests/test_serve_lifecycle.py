@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,33 @@ def serve_process(tmp_path: Path, slack: SlackStub, **env: str) -> subprocess.Po
     )
 
 
+def first_line_with(process: subprocess.Popen[str], text: str, timeout: float = 60) -> str:
+    """The process's first stderr line holding `text`; fails (and kills it) if none comes in time."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+            if text in line:
+                return
+        lines.put(None)  # the stream ended
+
+    threading.Thread(target=read, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            pytest.fail(f"the process ended without a {text!r} line")
+        if text in line:
+            return line
+    process.kill()
+    pytest.fail(f"no {text!r} line from the process within {timeout} s")
+
+
 def finished(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=60)
     return process.returncode, out, err
@@ -167,7 +196,7 @@ def test_serve_sends_the_daily_digest_once_even_across_a_restart(tmp_path: Path,
         assert "/slack/events" in process.stdout.readline()
         # The digest job logs one summary line per run; the first run starts with serving. A restart
         # plans nobody: the day's digest is already sent.
-        summary = next(line for line in process.stderr if "digests:" in line)
+        summary = first_line_with(process, "digests:")
         assert f"{expected}" in summary, summary
         os.kill(process.pid, signal.SIGTERM)
         code, _, err = finished(process)
