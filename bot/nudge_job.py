@@ -78,14 +78,14 @@ from sqlmodel import Session
 
 from bot.access import AccessCheck, for_one_run
 from bot.gc_pause import gc_paused
+from bot.operations.key_accounts import key_cutoff
 from bot.rules.access import Denial
 from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, digest_day, plan_day
-from bot.rules.key_accounts import cutoff_rank, is_key
+from bot.rules.key_accounts import is_key
 from bot.services import Services
 from bot.slack_client import make_web_client
 from bot.slack_users import SlackLookupError
 from handlers.views.digest import MAX_CUSTOMERS, METADATA_EVENT, digest_message
-from storage.customers import active_counts, arr_at_rank
 from storage.nudges import (
     Claim,
     ClaimRefused,
@@ -345,9 +345,7 @@ class NudgeJob:
 
     def _key_ids(self, team_id: str, book: list[CustomerRow], *, session: Session) -> set[int]:
         """The key accounts among `book`, by the workspace's cut-off read from the database."""
-        active, with_arr = active_counts(team_id, session=session)
-        rank = cutoff_rank(active, self.services.settings.key_account_share, with_arr)
-        cutoff = None if rank is None else arr_at_rank(team_id, rank, session=session)
+        cutoff = key_cutoff(team_id, self.services.settings.key_account_share, session=session)
         return {c.id for c in book if is_key(c.arr, c.active, cutoff)}
 
     # -- owners' time zones, and who may still receive a digest --------------------------------

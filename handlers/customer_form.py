@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from bot.operations.add_customer import Added, NewCustomer, add_customer
+from bot.operations.add_customer import Added, add_customer
 from bot.rules.nudges import reason_text
 from handlers import ids
 from handlers.access import may_own
@@ -59,15 +59,7 @@ def register(app: App, shared: Shared) -> None:
         return done_modal("Customer added", f"Added *{name}*.\n{reply['blocks'][0]['text']['text']}")
 
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        draft = read_customer_form(body["view"]["state"]["values"])
-        new = NewCustomer(
-            name=draft.name,
-            owner_user_id=draft.owner_user_id,
-            reason=draft.reason,
-            since=draft.since,
-            renewal=draft.renewal,
-            arr_text=draft.arr_text,
-        )
+        new = read_customer_form(body["view"]["state"]["values"])
         typed = _typed_checkin(body["view"], caller_today(shared, context))
         result = add_customer(
             shared.services, actor_of(context), new, may_own=lambda owner: may_own(context, client, owner)

@@ -244,7 +244,7 @@ def insert_checkins(
         insert(CHECKIN),
         INSERTED_COLUMNS,
         map(attrgetter(*INSERTED_COLUMNS), checkins),
-        constants={"team_id": team_id, "source": source, "request_key": None, "created_at": now},
+        constants={"team_id": team_id, "source": source, "created_at": now},
         session=session,
     )
 

@@ -126,8 +126,6 @@ def insert_customers(
         ((name_key(customer.name), *values(customer)) for customer in customers),
         constants={
             "team_id": team_id,
-            "active": True,
-            "last_changes": [],
             "created_at": now,
             "updated_at": now,
         },

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -11,25 +9,17 @@ import pytest
 
 from storage.db import open_database
 from storage.models import Owner
+from tests.cli_runner import Ran, holdfast, holdfast_process
 from tests.nudge_helpers import digests_posted, ledger, seed
 from tests.slack_requests import BOT_TOKEN
 from tests.slack_stub import SlackStub
 
-ROOT = Path(__file__).resolve().parents[1]
 DAY = date(2026, 6, 10)
 
 
-def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "COLUMNS": "200", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "nudge", *args],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def run(args: list[str], tmp_path: Path, **env: str) -> Ran:
+    """`holdfast nudge ARGS`, in this process, on a terminal wide enough for a digest line."""
+    return holdfast(["nudge", *args], tmp_path, COLUMNS="200", **env)
 
 
 @pytest.fixture
@@ -52,7 +42,10 @@ def book(tmp_path: Path, slack: SlackStub) -> str:
 def test_dry_run_prints_the_digests_and_skipped_owners_and_touches_nothing(
     book: str, tmp_path: Path, slack: SlackStub
 ) -> None:
-    result = run(["--dry-run", "--date", DAY.isoformat()], tmp_path, DATABASE_URL=book)
+    # As its own process once: the entry point and what a terminal-less run prints.
+    result = holdfast_process(
+        ["nudge", "--dry-run", "--date", DAY.isoformat()], tmp_path, COLUMNS="200", DATABASE_URL=book
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Dry run: nothing was sent or recorded." in out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from bot.lookup_cache import LastGood, Spawn, in_background
 from bot.rules.key_accounts import cutoff_rank
 from bot.services import Services
@@ -34,6 +36,11 @@ class KeyCutoffs:
 
     def _compute(self, team_id: str) -> float | None:
         with self._services.database.session() as session:
-            active, with_arr = active_counts(team_id, session=session)
-            rank = cutoff_rank(active, self._services.settings.key_account_share, with_arr)
-            return None if rank is None else arr_at_rank(team_id, rank, session=session)
+            return key_cutoff(team_id, self._services.settings.key_account_share, session=session)
+
+
+def key_cutoff(team_id: str, share: float, *, session: Session) -> float | None:
+    """The workspace's cut-off as stored now: the ARR of the customer at the key-account rank."""
+    active, with_arr = active_counts(team_id, session=session)
+    rank = cutoff_rank(active, share, with_arr)
+    return None if rank is None else arr_at_rank(team_id, rank, session=session)

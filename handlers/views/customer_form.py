@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import DatePickerElement, PlainTextInputElement, UserSelectElement
 from slack_sdk.models.views import View
 
+from bot.operations.add_customer import NewCustomer
 from bot.rules.limits import MAX_NAME, MAX_REASON, clean_text
 from handlers import ids
 from handlers.views.common import input_block, input_date, input_text, input_value, plain
@@ -22,16 +21,6 @@ FIELD_BLOCKS = {
     "arr": ids.CUSTOMER_ARR,
     "renewal": ids.CUSTOMER_RENEWAL,
 }
-
-
-@dataclass(frozen=True)
-class CustomerDraft:
-    name: str
-    owner_user_id: str | None
-    reason: str
-    since: date | None
-    renewal: date | None
-    arr_text: str
 
 
 def customer_modal(*, name: str = "", owner_user_id: str, metadata: dict[str, Any] | None = None) -> View:
@@ -70,8 +59,9 @@ def customer_modal(*, name: str = "", owner_user_id: str, metadata: dict[str, An
     )
 
 
-def read_customer_form(values: dict[str, Any]) -> CustomerDraft:
-    return CustomerDraft(
+def read_customer_form(values: dict[str, Any]) -> NewCustomer:
+    """The form's fields as the add-customer operation takes them."""
+    return NewCustomer(
         name=" ".join(input_text(values, ids.CUSTOMER_NAME).split()),
         owner_user_id=input_value(values, ids.CUSTOMER_OWNER).get("selected_user"),
         reason=input_text(values, ids.CUSTOMER_REASON),
