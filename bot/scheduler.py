@@ -1,10 +1,12 @@
-"""The digest job on APScheduler, for `holdfast serve`.
+"""The digest job and the owner-notice job on APScheduler, for `holdfast serve`.
 
-`start_digests(services)` runs `bot.nudge_job.NudgeJob` every `INTERVAL`, first right away, on the
-scheduler's own single thread: never two runs at once in a process (`max_instances=1`), missed runs
-folded into one (`coalesce`), so Slack calls and their Retry-After waits never hold up Bolt's
-request listeners. Whether a digest is due is decided on each run from the clock and the ledger
-(see `bot.nudge_job`), so the interval only sets how soon after `DIGEST_HOUR` digests go out.
+`start_digests(services)` runs `bot.nudge_job.NudgeJob` every `INTERVAL` and
+`bot.notice_job.NoticeJob` every `NOTICE_INTERVAL`, each first right away and on a scheduler of its
+own with a single thread: never two runs of a job at once in a process (`max_instances=1`), missed
+runs folded into one (`coalesce`), so Slack calls and their Retry-After waits never hold up Bolt's
+request listeners, and a long digest run never holds up a notice. Whether a digest or a notice is
+due is decided on each run from the clock and the database (see each job), so the intervals only
+set how soon after it is due it goes out.
 """
 
 from __future__ import annotations
@@ -17,15 +19,23 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
+from bot.notice_job import NoticeJob
 from bot.nudge_job import NudgeJob
 from bot.services import Services
 
 JOB_ID = "holdfast-digests"
 INTERVAL = timedelta(minutes=5)
+NOTICE_JOB_ID = "holdfast-owner-notices"
+NOTICE_INTERVAL = timedelta(minutes=1)
 
 
 def create_scheduler(
-    job: Callable[[], object], *, first_run: datetime, interval: timedelta = INTERVAL
+    job: Callable[[], object],
+    *,
+    first_run: datetime,
+    interval: timedelta = INTERVAL,
+    job_id: str = JOB_ID,
+    name: str = "Holdfast daily digests",
 ) -> BackgroundScheduler:
     """A scheduler (not started) running `job` every `interval` from `first_run`, one run at a time."""
     seconds = int(interval.total_seconds())
@@ -37,8 +47,8 @@ def create_scheduler(
     scheduler.add_job(
         job,
         trigger=IntervalTrigger(seconds=seconds, timezone=UTC),
-        id=JOB_ID,
-        name="Holdfast daily digests",
+        id=job_id,
+        name=name,
         next_run_time=first_run,
         replace_existing=True,
     )
@@ -46,24 +56,37 @@ def create_scheduler(
 
 
 class Digests:
-    """The digest job running on its scheduler inside `holdfast serve`."""
+    """The digest job and the owner-notice job, each on its scheduler, inside `holdfast serve`."""
 
     def __init__(self, services: Services, client: WebClient | None = None) -> None:
+        now = services.clock()
         self.job = NudgeJob(services, client)
-        self.scheduler = create_scheduler(self.job, first_run=services.clock())
+        self.scheduler = create_scheduler(self.job, first_run=now)
+        self.notices = NoticeJob(services, client)
+        self.notice_scheduler = create_scheduler(
+            self.notices,
+            first_run=now,
+            interval=NOTICE_INTERVAL,
+            job_id=NOTICE_JOB_ID,
+            name="Holdfast owner notices",
+        )
 
     def stop(self) -> None:
-        """Let the digests being sent finish, claim no more, and stop the scheduler."""
+        """Let the digests and the notice DM being sent finish, claim no more, stop the schedulers."""
         self.job.stop()
+        self.notices.stop()
         self.scheduler.shutdown(wait=True)
+        self.notice_scheduler.shutdown(wait=True)
 
 
 def start_digests(services: Services, client: WebClient | None = None) -> Digests:
-    """Start sending digests in the background; call `.stop()` on the result when serving stops.
+    """Start sending digests and owner notices in the background; call `.stop()` on the result when
+    serving stops.
 
-    Leave `client` unset: the job's own client does not retry a post on a dropped connection (the
-    ledger does, after checking Slack), which the request listeners' client does.
+    Leave `client` unset: each job's own client does not retry a post on a dropped connection (the
+    jobs do, after checking Slack), which the request listeners' client does.
     """
     digests = Digests(services, client)
     digests.scheduler.start()
+    digests.notice_scheduler.start()
     return digests

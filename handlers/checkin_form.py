@@ -1,10 +1,13 @@
 """The check-in form: customer typeahead, showing the chosen customer's reason, and saving it.
 
-Also the Log check-in button (`LOG_CHECKIN_ACTION`, value: a customer id) on the card and the digest.
+Also the Log check-in button (`LOG_CHECKIN_ACTION`, value: a customer id) on the card and the digest;
+a form opened from the digest names the message in its metadata, and saving folds that customer's
+entry into one line (`collapse_digest_at`).
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +19,7 @@ from slack_sdk.models.views import View
 from bot.operations.chosen_customer import chosen_customer
 from bot.operations.log_checkin import NotLogged, log_checkin
 from handlers import ids
+from handlers.digest import collapse_digest_at, digest_location, logged_note
 from handlers.support import Shared, actor_of, after_ack, caller_today, request_key
 from handlers.views.checkin_form import FIELD_BLOCKS, checkin_modal, read_checkin_form, selected_customer
 from handlers.views.common import Json, form_errors
@@ -23,6 +27,7 @@ from handlers.views.hand_built import option
 from handlers.views.replies import checkin_logged, done_modal
 
 TYPEAHEAD_LIMIT = 100
+LOGGED_NOTE = "holdfast_checkin_logged_note"
 
 
 @lru_cache(maxsize=256)
@@ -45,8 +50,17 @@ def form_for(shared: Shared, context: BoltContext, customer_id: int | None) -> V
 def open_checkin_form(
     shared: Shared, client: WebClient, body: dict[str, Any], context: BoltContext, customer_id: int | None
 ) -> None:
-    """Open (or, from inside a form, push) the check-in form with `customer_id` chosen."""
+    """Open (or, from inside a form, push) the check-in form with `customer_id` chosen; from a
+    digest entry, the form remembers the message, to fold the entry once saved."""
     view = form_for(shared, context, customer_id)
+    action = (body.get("actions") or [{}])[0]
+    where = digest_location(body)
+    if (
+        customer_id is not None
+        and where
+        and str(action.get("block_id", "")).startswith(ids.DIGEST_ACTIONS_BLOCK)
+    ):
+        view.private_metadata = json.dumps({"digest": where, "customer": customer_id})
     if (body.get("container") or {}).get("type") == "view":
         client.views_push(trigger_id=body["trigger_id"], view=view)
     else:
@@ -90,6 +104,22 @@ def register(app: App, shared: Shared) -> None:
             ack(response_action="errors", errors=form_errors(result.mistakes, FIELD_BLOCKS))
             return
         reply = checkin_logged(result.customer_name, result.checkin, today=result.today, reason=None)
+        context[LOGGED_NOTE] = logged_note(result)
         ack(response_action="update", view=done_modal("Check-in saved", reply["blocks"][0]["text"]["text"]))
 
-    app.view(ids.CHECKIN_VIEW)(submit)
+    @after_ack
+    def fold_digest_entry(
+        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        metadata = json.loads(body["view"].get("private_metadata") or "{}")
+        note = context.get(LOGGED_NOTE)
+        # Only the entry of the customer the form was opened for: the form lets the customer change.
+        if note and metadata.get("digest") and saved_for_entry(body, metadata):
+            collapse_digest_at(client, metadata["digest"], int(metadata["customer"]), note)
+
+    app.view(ids.CHECKIN_VIEW)(ack=submit, lazy=[fold_digest_entry])
+
+
+def saved_for_entry(body: dict[str, Any], metadata: dict[str, Any]) -> bool:
+    """Whether the form was saved for the customer of the digest entry that opened it."""
+    return selected_customer(body["view"]["state"]["values"]) == metadata.get("customer")

@@ -34,9 +34,12 @@ def card_for(shared: Shared, context: BoltContext, customer_id: int) -> tuple[li
 
 
 def list_for(shared: Shared, context: BoltContext) -> dict[str, Any]:
-    """The caller's customers, most urgent first (the order the nudges use)."""
-    book = my_book(shared.services, shared.cutoffs, actor_of(context))
-    return message(customer_list(book.rows, today=book.today, total=len(book.rows)), "Your customers")
+    """The caller's customers, most urgent first (the order the nudges use); each name's button shows
+    its card (`PICK_FOR_CARD_ACTION`, in place of the list)."""
+    actor = actor_of(context)
+    book = my_book(shared.services, shared.cutoffs, actor)
+    rows = customer_list(book.rows, today=book.today, total=len(book.rows), viewer=actor.user_id)
+    return message(rows, "Your customers")
 
 
 def register(app: App, shared: Shared) -> None:

@@ -64,6 +64,7 @@ def numbered_pattern(action_id: str) -> re.Pattern[str]:
 
 # The daily digest (built by handlers.views.digest, answered by handlers.digest).
 # Block ids are "<prefix>:<customer id>", so every control knows its customer after a restart.
+DIGEST_HEADER_BLOCK = "digest_header"  # "<prefix>:<customers counted but not shown>"
 DIGEST_CUSTOMER_BLOCK = "digest_customer"
 DIGEST_ACTIONS_BLOCK = "digest_actions"
 # A select whose option values are "<week|month>:<customer id>".
@@ -73,3 +74,14 @@ DIGEST_NOT_MINE_ACTION = "digest_not_mine"
 # The users_select that answers "who owns it?" (its block id carries the customer id), and its cancel.
 DIGEST_REASSIGN_ACTION = "digest_reassign"
 DIGEST_REASSIGN_CANCEL_ACTION = "digest_reassign_cancel"
+# One-tap answers in the digest: a button per verdict, value "<verdict>:<customer id>"; "changed"
+# opens the new-reason form for the customer (its metadata names the digest message to update).
+DIGEST_ANSWER_ACTION = "digest_answer"
+DIGEST_NEW_REASON_VIEW = "digest_new_reason"
+# "View card" under a direct message about one customer (the hand-over): value, the customer id;
+# the card comes as a new message, the one with the button stays.
+VIEW_CARD_ACTION = "view_card"
+
+# Issue 12, the forms (check-in verdict first, the card's Edit, the list's names): IDs below.
+# The add-customer form's "Not known yet" checkbox (dispatches: the reason input goes while it is ticked).
+CUSTOMER_REASON_UNKNOWN = "customer_reason_unknown"

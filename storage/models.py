@@ -137,3 +137,51 @@ class NudgeDigest(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class NoticeKind(StrEnum):
+    """What a colleague did that an owner is told of."""
+
+    CHECKIN = "checkin"  # logged a check-in on the owner's customer
+    VERDICT = "verdict"  # recorded, under a check-in logged before, that the reason weakened or changed
+
+
+class NoticeStatus(StrEnum):
+    """Where one notice stands on its way to the owner (the protocol: `bot.notice_job`)."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"  # never to be sent: the owner may no longer use Holdfast
+
+
+class OwnerNotice(SQLModel, table=True):
+    """One thing someone other than the owner did on a customer, for the owner's next batched DM."""
+
+    __tablename__ = "owner_notice"
+    __table_args__ = (
+        sa.Index("ix_owner_notice_status_owner", "status", "team_id", "owner_user_id"),
+        sa.Index("ix_owner_notice_checkin", "checkin_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_user_id: str = Field(max_length=32)
+    customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
+    checkin_id: int | None = Field(default=None, foreign_key="checkin.id", ondelete="CASCADE")
+    actor_user_id: str = Field(max_length=32)
+    kind: NoticeKind = Field(sa_type=_enum(NoticeKind))
+    # What happened: the check-in's verdict, new reason, changes at the customer and note.
+    verdict: Verdict = Field(default=Verdict.NOT_ASKED, sa_type=_enum(Verdict))
+    new_reason: str | None = Field(default=None, sa_type=sa.Text)
+    changes: list[Change] = Field(default_factory=list, sa_type=sa.JSON)
+    note: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: NoticeStatus = Field(default=NoticeStatus.PENDING, sa_type=_enum(NoticeStatus))
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, sa_type=sa.Text)

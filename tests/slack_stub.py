@@ -9,6 +9,7 @@ metadata, and conversations.history answers from them; a user ID as channel post
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -130,11 +131,12 @@ class SlackStub:
         return found
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Messages accepted so far (in one channel, or all), oldest first."""
+        """Messages accepted so far (in one channel, or all), oldest first, as they are now (copies: a
+        later chat.update changes what Slack holds, not what a test was given)."""
         with self._lock:
             if channel is not None:
-                return list(self.messages.get(channel, []))
-            return [message for messages in self.messages.values() for message in messages]
+                return copy.deepcopy(self.messages.get(channel, []))
+            return copy.deepcopy([message for messages in self.messages.values() for message in messages])
 
     def answer_default(self, call: Call) -> dict[str, Any]:
         """What the stub answers when nothing is scripted (for responders that add to it)."""

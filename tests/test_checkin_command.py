@@ -14,7 +14,8 @@ from handlers import ids
 from storage.db import Database
 from storage.models import CheckIn, Customer
 from storage.types import utcnow
-from tests.live_app import NOW, TODAY, LiveApp, all_text, customer_form_values, reply, serve_app
+from tests.add_form_state import add_form_values
+from tests.live_app import NOW, TODAY, LiveApp, all_text, reply, serve_app
 from tests.slack_requests import block_action, block_suggestion, view_action, view_submission
 from tests.slack_stub import SlackStub
 
@@ -40,34 +41,40 @@ def test_alone_opens_the_form_dated_today(live: LiveApp) -> None:
     view = live.slack.wait_for("views.open")[0].args["view"]
     assert view["callback_id"] == ids.CHECKIN_VIEW
     fields = inputs(view)
-    assert list(fields) == [
-        ids.CHECKIN_CUSTOMER,
-        ids.CHECKIN_DATE,
-        ids.CHECKIN_SPOKE_WITH,
-        ids.CHECKIN_NOTE,
-        ids.CHECKIN_VERDICT,
-        ids.CHECKIN_NEW_REASON,
-        ids.CHECKIN_EXPECTATION,
-        ids.CHECKIN_CHANGES,
-        ids.CHECKIN_NEXT_STEP,
-        ids.CHECKIN_NEXT_STEP_DUE,
-    ]
+    assert list(fields) == FORM_INPUTS
     assert fields[ids.CHECKIN_CUSTOMER]["element"]["type"] == "external_select"
     assert "initial_option" not in fields[ids.CHECKIN_CUSTOMER]["element"]
     assert fields[ids.CHECKIN_DATE]["element"]["initial_date"] == TODAY.isoformat()
-    assert [o["value"] for o in fields[ids.CHECKIN_VERDICT]["element"]["options"]] == [
-        "holds",
-        "weakened",
-        "changed",
-        "not_asked",
+    verdict = fields[ids.CHECKIN_VERDICT]
+    assert verdict["label"]["text"] == "Does their reason still hold?"
+    assert (verdict["optional"], verdict["dispatch_action"]) == (False, True)
+    assert [(o["value"], o["text"]["text"]) for o in verdict["element"]["options"]] == [
+        ("holds", "Holds"),
+        ("weakened", "Weakened"),
+        ("changed", "Changed"),
+        ("not_asked", "Not asked"),
     ]
+    assert "initial_option" not in verdict["element"]
     assert [o["value"] for o in fields[ids.CHECKIN_EXPECTATION]["element"]["options"]] == [
         "above",
         "meets",
         "below",
         "unknown",
     ]
-    assert fields[ids.CHECKIN_VERDICT]["label"]["text"] == "Does their original reason still hold?"
+
+
+# The form's inputs in order: the verdict first after the customer; the new reason only once "changed".
+FORM_INPUTS = [
+    ids.CHECKIN_CUSTOMER,
+    ids.CHECKIN_VERDICT,
+    ids.CHECKIN_NOTE,
+    ids.CHECKIN_DATE,
+    ids.CHECKIN_SPOKE_WITH,
+    ids.CHECKIN_EXPECTATION,
+    ids.CHECKIN_CHANGES,
+    ids.CHECKIN_NEXT_STEP,
+    ids.CHECKIN_NEXT_STEP_DUE,
+]
 
 
 def test_with_a_customer_opens_the_form_with_it_chosen_and_its_reason_shown(live: LiveApp) -> None:
@@ -77,7 +84,7 @@ def test_with_a_customer_opens_the_form_with_it_chosen_and_its_reason_shown(live
     chosen = inputs(view)[ids.CHECKIN_CUSTOMER]["element"]["initial_option"]
     assert chosen["value"] == str(acme.id)
     assert chosen["text"]["text"] == "Acme"
-    assert "'They &lt;3 our API &amp; SDK'" in all_text(view["blocks"])
+    assert "*Their reason:* 'They &lt;3 our API &amp; SDK'" in all_text(view["blocks"])
 
 
 def test_note_is_stored_at_once_and_the_reply_asks_whether_the_reason_holds(live: LiveApp) -> None:
@@ -244,7 +251,7 @@ def submit_add(
     live: LiveApp, view: dict[str, Any], name: str, *, view_id: str = "V0001", retry_num: int | None = None
 ) -> dict[str, Any]:
     """Submit the add-customer form `view` for `name`: the ack's body."""
-    values = customer_form_values(name)
+    values = add_form_values(name)
     payload = view_submission(
         ids.CUSTOMER_VIEW, values, view_id=view_id, private_metadata=view["private_metadata"]
     )
@@ -436,6 +443,52 @@ def test_choosing_a_customer_in_the_form_shows_its_reason(live: LiveApp) -> None
     assert update["view_id"] == "V5"
     assert update["hash"] == "5.h"
     assert "'Uptime'" in all_text(update["view"]["blocks"])
+
+
+def choose_verdict(live: LiveApp, customer_id: int | None, verdict: str, count: int) -> dict[str, Any]:
+    """Choose `verdict` in an open check-in form: the `count`-th `views.update` the app sent."""
+    values = form_values(customer_id, verdict=verdict, new_reason="Compliance")
+    view = {
+        "id": "V5",
+        "hash": f"5.{count}",
+        "type": "modal",
+        "callback_id": ids.CHECKIN_VIEW,
+        "private_metadata": '{"digest": 7}',
+        "state": {"values": values},
+    }
+    action = {
+        "action_id": ids.CHECKIN_VERDICT,
+        "block_id": ids.CHECKIN_VERDICT,
+        "type": "radio_buttons",
+        "selected_option": {"value": verdict},
+    }
+    live.interact(view_action(ids.CHECKIN_VERDICT, view=view, action=action))
+    update: dict[str, Any] = live.slack.wait_for("views.update", count)[-1].args
+    assert (update["view_id"], update["hash"]) == ("V5", f"5.{count}")
+    assert update["view"]["private_metadata"] == '{"digest": 7}'
+    return dict(update["view"])
+
+
+def test_the_new_reason_is_asked_for_once_their_reason_changed(live: LiveApp) -> None:
+    acme = live.add_customer("Acme & Sons", original_reason="Uptime")
+
+    changed = choose_verdict(live, acme.id, "changed", 1)
+    fields = inputs(changed)
+    assert list(fields) == [*FORM_INPUTS[:2], ids.CHECKIN_NEW_REASON, *FORM_INPUTS[2:]]
+    assert fields[ids.CHECKIN_NEW_REASON]["label"]["text"] == "What is their reason now?"
+    assert fields[ids.CHECKIN_NEW_REASON].get("optional", False) is False
+    # The customer stays chosen, shown as named, with their reason.
+    assert fields[ids.CHECKIN_CUSTOMER]["element"]["initial_option"]["text"]["text"] == "Acme & Sons"
+    assert "*Their reason:* 'Uptime'" in all_text(changed["blocks"])
+
+    held = choose_verdict(live, acme.id, "holds", 2)
+    assert list(inputs(held)) == FORM_INPUTS
+
+
+def test_a_verdict_chosen_before_the_customer_keeps_the_form_as_it_is(live: LiveApp) -> None:
+    changed = choose_verdict(live, None, "changed", 1)
+    assert ids.CHECKIN_NEW_REASON in inputs(changed)
+    assert "_Choose the customer to see their reason._" in all_text(changed["blocks"])
 
 
 def test_log_checkin_button_opens_the_form_for_that_customer(live: LiveApp) -> None:

@@ -59,7 +59,7 @@ def test_demo_needs_no_configuration_and_shows_a_card_and_nudges(tmp_path: Path)
     assert "Why they chose us" in result.stdout
     assert "Health" in result.stdout
     assert "Today's nudges for" in result.stdout
-    assert "Renewal in 84 days, and nobody has asked since" in result.stdout
+    assert "Reason weakened and new leadership on" in result.stdout
     assert list(tmp_path.iterdir()) == []  # the throwaway database is gone
 
 

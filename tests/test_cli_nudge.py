@@ -51,7 +51,7 @@ def test_dry_run_prints_the_digests_and_skipped_owners_and_touches_nothing(
     assert "Dry run: nothing was sent or recorded." in out
     assert "Digest for Ana (U1) on Wednesday 10 June: 2 customers" in out
     assert "Acme [bold]Corp[/bold]" in out  # printed as typed, not as Rich markup
-    assert "Why now: Last check-in was 45 days ago" in out
+    assert "Why now: Last check-in 45 days ago" in out
     assert "Digest for U2 on Wednesday 10 June: 1 customer" in out
     assert "Skipped Gone (U3): deactivated in Slack" in out
     assert slack.calls == []

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import select
 
+from bot.rules.forms import REASON_REQUIRED
 from bot.rules.vocabulary import Expectation, Verdict
 from handlers import ids
 from storage.models import CheckIn, Customer
 from storage.types import utcnow
-from tests.live_app import TODAY, LiveApp, all_text, customer_form_values, reply
-from tests.slack_requests import block_action, view_submission
+from tests.add_form_state import add_form_values
+from tests.live_app import TODAY, LiveApp, all_text, reply
+from tests.markup import marked_up, plain_texts
+from tests.slack_requests import block_action, view_action, view_submission
 
 
-def _checkin(live: LiveApp, customer: Customer, days_ago: int, note: str, **fields: Any) -> None:
+def _checkin(
+    live: LiveApp, customer: Customer, days_ago: int, note: str, by: str = "U2", **fields: Any
+) -> None:
     from storage.checkins import add_checkin
 
     with live.services.database.transaction() as session:
@@ -28,7 +32,7 @@ def _checkin(live: LiveApp, customer: Customer, days_ago: int, note: str, **fiel
                 customer_id=0,
                 occurred_on=TODAY - timedelta(days=days_ago),
                 note=note,
-                author_user_id="U2",
+                author_user_id=by,
                 **fields,
             ),
             customer=stored,
@@ -71,23 +75,26 @@ def test_card_shows_everything_before_a_call(live: LiveApp) -> None:
     for expected in (
         "<@U1>",
         "$120,000",
-        "10 January 2022",
+        "*Why they chose us* (customer since 10 January 2022): 'Fast onboarding'",
+        "*Their reason now* (changed 9 March, by <@U2>): 'Cost savings'",
         "in 45 days",
-        "'Fast onboarding'",
-        "'Cost savings'",
-        "Changed (9 March, by <@U2>)",
         "Jo (CFO)",
-        "Below expectations",
-        "Send pricing",
+        "below expectations",
+        "*Next step:* Send pricing (due 17 March)",
         "At risk",
         "reason for choosing us changed",
     ):
         assert expected in text, expected
     assert "&lt;!channel&gt;" in text
     assert "<!channel>" not in text
-    # The three latest check-ins, newest first; the oldest is not on the card.
-    assert text.index("mid chat") > text.index("Spoke about")
+    # The latest check-in once, then the two before it, newest first; the oldest is not on the card.
+    assert text.count("Spoke about") == 1
+    assert text.index("Spoke about") < text.index("*Earlier check-ins*") < text.index("mid chat")
+    assert text.index("mid chat") < text.index("old chat")
     assert "oldest chat" not in text
+    # The changed reason is not told again in the latest check-in's line.
+    assert "reason changed" not in text
+    assert "Expectations:" not in text
     actions = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert {(e["action_id"], e["value"]) for e in actions} == {
         (ids.LOG_CHECKIN_ACTION, str(acme.id)),
@@ -126,8 +133,47 @@ def test_list_is_the_callers_customers_most_urgent_first(live: LiveApp) -> None:
 
     assert text.index("Renewing") < text.index("Stale") < text.index("Quiet")
     assert "Someone else" not in text
-    assert "90 days since the last check-in" in text
-    assert "Never asked" in text
+    assert "*Stale* · last check-in 90 days ago · reason not recorded" in text
+    assert "*Renewing* · last check-in 3 days ago · reason never asked" in text
+
+
+def test_list_says_you_and_today_and_each_name_opens_its_card(live: LiveApp) -> None:
+    acme = live.add_customer("Acme & Sons", original_reason="Speed")
+    _checkin(live, acme, 0, "Call today", by="U1", verdict=Verdict.HOLDS)
+    globex = live.add_customer("Globex", original_reason="Docs", last_checkin_on=TODAY - timedelta(days=40))
+
+    body = reply(live.command("/customer", ""))
+
+    rows = [b for b in body["blocks"] if "accessory" in b]
+    assert [b["text"]["text"] for b in rows] == [
+        "🔔 *Globex* · last check-in 40 days ago · reason never asked",
+        "*Acme &amp; Sons* · last check-in today · reason holds (14 March, by you)",
+    ]
+    buttons = [b["accessory"] for b in rows]
+    assert [(e["action_id"], e["value"], e["text"]["text"]) for e in buttons] == [
+        (ids.numbered(ids.PICK_FOR_CARD_ACTION, 0), str(globex.id), "View card"),
+        (ids.numbered(ids.PICK_FOR_CARD_ACTION, 1), str(acme.id), "View card"),
+    ]
+    live.interact(
+        block_action(
+            buttons[1]["action_id"], buttons[1]["value"], response_url=live.slack.response_url("list")
+        )
+    )
+    [shown] = live.slack.wait_for("response_url")
+    assert shown.args["replace_original"] is True
+    assert shown.args["blocks"][0]["text"] == {"type": "plain_text", "text": "Acme & Sons", "emoji": True}
+    assert "*Does it still hold?* Holds (14 March, by <@U1>)" in all_text(shown.args["blocks"])
+
+
+def test_a_long_list_shows_what_fits_and_counts_the_rest(live: LiveApp) -> None:
+    for n in range(60):
+        live.add_customer(f"Customer {n:02d}", last_checkin_on=TODAY - timedelta(days=n))
+
+    blocks = reply(live.command("/customer", ""))["blocks"]
+
+    assert len(blocks) == 50
+    assert len({b["accessory"]["action_id"] for b in blocks if "accessory" in b}) == 48
+    assert blocks[-1]["elements"][0]["text"] == "…and 12 more. Look one up with `/customer <name>`."
 
 
 def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
@@ -138,9 +184,15 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
     elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert elements[ids.CUSTOMER_NAME]["initial_value"] == "Initrode"
     assert elements[ids.CUSTOMER_OWNER]["initial_user"] == "U1"
+    reason, unknown = (next(b for b in view["blocks"] if b.get("block_id") == i) for i in REASON_INPUTS)
+    assert (reason["label"]["text"], reason["optional"]) == ("Why did they choose us?", False)
+    assert unknown["dispatch_action"] is True
+    assert [o["text"]["text"] for o in unknown["element"]["options"]] == [
+        "Not known yet: remind me to find out"
+    ]
 
     def values(name: str, arr: str) -> dict[str, dict[str, Any]]:
-        return customer_form_values(name, reason="Reliability", arr=arr)
+        return add_form_values(name, reason="Reliability", arr=arr)
 
     taken = reply(live.interact(view_submission(ids.CUSTOMER_VIEW, values("INITECH", "10k"))))
     assert taken["response_action"] == "errors"
@@ -164,9 +216,56 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
     assert added[0].owner_user_id == "U1"
 
 
+REASON_INPUTS = (ids.CUSTOMER_REASON, ids.CUSTOMER_REASON_UNKNOWN)
+
+
+def tick_not_known(live: LiveApp, ticked: bool, count: int) -> list[str]:
+    """Tick (or untick) "Not known yet" in an open add form: the input blocks of the form sent back."""
+    options = [{"value": "unknown"}] if ticked else []
+    values = {ids.CUSTOMER_REASON_UNKNOWN: {ids.CUSTOMER_REASON_UNKNOWN: {"selected_options": options}}}
+    view = {
+        "id": "V3",
+        "hash": f"3.{count}",
+        "type": "modal",
+        "callback_id": ids.CUSTOMER_VIEW,
+        "private_metadata": '{"checkin": {"a": "Initrode"}}',
+        "state": {"values": values},
+    }
+    action = {"action_id": ids.CUSTOMER_REASON_UNKNOWN, "type": "checkboxes", "selected_options": options}
+    live.interact(view_action(ids.CUSTOMER_REASON_UNKNOWN, view=view, action=action))
+    update = live.slack.wait_for("views.update", count)[-1].args
+    assert (update["view_id"], update["hash"]) == ("V3", f"3.{count}")
+    assert update["view"]["private_metadata"] == view["private_metadata"]
+    return [b["block_id"] for b in update["view"]["blocks"] if b["type"] == "input"]
+
+
+def test_not_known_yet_takes_the_reason_away_until_it_is_unticked(live: LiveApp) -> None:
+    everything = [ids.CUSTOMER_NAME, ids.CUSTOMER_OWNER, *REASON_INPUTS]
+    everything += [ids.CUSTOMER_SINCE, ids.CUSTOMER_RENEWAL, ids.CUSTOMER_ARR]
+    assert tick_not_known(live, True, 1) == [b for b in everything if b != ids.CUSTOMER_REASON]
+    assert tick_not_known(live, False, 2) == everything
+
+
+def test_the_reason_is_required_unless_not_known_yet(live: LiveApp) -> None:
+    def submit(values: dict[str, Any]) -> dict[str, Any]:
+        return reply(live.interact(view_submission(ids.CUSTOMER_VIEW, values)))
+
+    empty = add_form_values("Initrode", reason="  ")
+    assert submit(empty) == {"response_action": "errors", "errors": {ids.CUSTOMER_REASON: REASON_REQUIRED}}
+    assert submit(add_form_values("Initrode"))["response_action"] == "update"
+    # A reason typed and the box ticked (only a forged form can hold both): what was typed is kept.
+    ticked = add_form_values("Globex")[ids.CUSTOMER_REASON_UNKNOWN]
+    both = {**add_form_values("Globex", reason="Docs"), ids.CUSTOMER_REASON_UNKNOWN: ticked}
+    assert submit(both)["response_action"] == "update"
+    with live.services.database.session() as session:
+        added = {c.name: c for c in session.exec(select(Customer)).all()}
+    assert (added["Initrode"].original_reason, added["Initrode"].original_reason_on) == (None, None)
+    assert (added["Globex"].original_reason, added["Globex"].original_reason_on) == ("Docs", TODAY)
+
+
 def test_add_refuses_an_owner_outside_the_account_team(live: LiveApp) -> None:
     live.slack.add_user("UGUEST", is_restricted=True)
-    values = customer_form_values("Initrode", owner="UGUEST")
+    values = add_form_values("Initrode", owner="UGUEST")
     refused = reply(live.interact(view_submission(ids.CUSTOMER_VIEW, values)))
     assert refused["response_action"] == "errors"
     assert "cannot own customers" in refused["errors"][ids.CUSTOMER_OWNER]
@@ -186,7 +285,7 @@ def test_add_button_for_an_unknown_name_adds_the_customer_and_logs_nothing(live:
     done = reply(
         live.interact(
             view_submission(
-                ids.CUSTOMER_VIEW, customer_form_values("Initrode"), private_metadata=view["private_metadata"]
+                ids.CUSTOMER_VIEW, add_form_values("Initrode"), private_metadata=view["private_metadata"]
             )
         )
     )
@@ -205,7 +304,9 @@ def test_card_notification_text_mentions_nobody(live: LiveApp) -> None:
     body = reply(live.command("/customer", "<!channel> Corp"))
 
     assert body["text"] == "&lt;!channel&gt; Corp"
-    assert "<!channel>" not in json.dumps(body)
+    assert "<!channel>" not in marked_up(body)
+    # The header is plain_text, which Slack shows as typed and never parses: not escaped.
+    assert body["blocks"][0]["text"]["text"] == "<!channel> Corp"
     # The same card from a close-match button.
     live.interact(
         block_action(
@@ -214,7 +315,27 @@ def test_card_notification_text_mentions_nobody(live: LiveApp) -> None:
     )
     shown = live.slack.wait_for("response_url")[0].args
     assert shown["text"] == "&lt;!channel&gt; Corp"
-    assert "<!channel>" not in json.dumps(shown)
+    assert "<!channel>" not in marked_up(shown)
+
+
+def test_names_in_plain_text_are_shown_as_typed(live: LiveApp) -> None:
+    live.add_customer("Acme & Sons")
+    live.add_customer("Acme & Daughters")
+
+    body = reply(live.command("/customer", "Acme &"))
+
+    assert set(plain_texts(body["blocks"])[:2]) == {"Acme & Daughters", "Acme & Sons"}
+    assert "I couldn't find exactly 'Acme &amp;'" in all_text(body["blocks"])
+
+
+def test_a_one_letter_typo_suggests_the_longer_name(live: LiveApp) -> None:
+    acme = live.add_customer("Acme GmbH")
+    live.add_customer("Globex")
+
+    for typed in ("Acmee", "acm gmbh", "Xcme GmbH", "Acme GmbHh", "Amce Gmbh"):
+        body = reply(live.command("/customer", typed))
+        buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert [(e["text"]["text"], e["value"]) for e in buttons[:-1]] == [("Acme GmbH", str(acme.id))], typed
 
 
 def test_a_search_longer_than_any_name_gets_a_friendly_answer(live: LiveApp) -> None:
@@ -240,9 +361,7 @@ def test_a_look_alike_name_shows_the_card_it_reads_as(live: LiveApp) -> None:
 def test_add_refuses_a_name_that_reads_as_a_taken_one(live: LiveApp) -> None:
     live.add_customer("Acme")
 
-    taken = reply(
-        live.interact(view_submission(ids.CUSTOMER_VIEW, customer_form_values("Ａcmе", reason="Price")))
-    )
+    taken = reply(live.interact(view_submission(ids.CUSTOMER_VIEW, add_form_values("Ａcmе", reason="Price"))))
 
     assert taken["response_action"] == "errors"
     assert "already exists" in taken["errors"][ids.CUSTOMER_NAME]

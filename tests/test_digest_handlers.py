@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -15,11 +16,13 @@ from bot.app import create_app
 from bot.services import Services
 from handlers.ids import (
     DIGEST_ACTIONS_BLOCK,
+    DIGEST_CUSTOMER_BLOCK,
     DIGEST_NOT_MINE_ACTION,
     DIGEST_REASSIGN_ACTION,
     DIGEST_REASSIGN_CANCEL_ACTION,
     DIGEST_SNOOZE_ACTION,
     LOG_CHECKIN_ACTION,
+    VIEW_CARD_ACTION,
 )
 from storage.db import Database
 from storage.models import Customer, Owner
@@ -84,16 +87,16 @@ def snooze_payload(
     return message_action(action, message=message, channel_id="DU1", user_id=user)
 
 
-def test_the_digest_offers_log_check_in_snooze_and_not_my_customer(digest: dict[str, Any]) -> None:
+def test_the_digest_offers_answers_log_check_in_snooze_and_not_my_customer(digest: dict[str, Any]) -> None:
     first = customer_ids(digest)[0]
     elements = controls(digest, first)["elements"]
-    assert [e["action_id"] for e in elements] == [
+    assert [e["action_id"] for e in elements][3:] == [
         LOG_CHECKIN_ACTION,
         DIGEST_SNOOZE_ACTION,
         DIGEST_NOT_MINE_ACTION,
     ]
-    assert elements[0]["value"] == str(first)
-    assert [o["value"] for o in elements[1]["options"]] == [f"week:{first}", f"month:{first}"]
+    assert elements[3]["value"] == str(first)
+    assert [o["value"] for o in elements[4]["options"]] == [f"week:{first}", f"month:{first}"]
 
 
 @pytest.mark.parametrize(("period", "until"), [("week", date(2026, 6, 17)), ("month", date(2026, 7, 10))])
@@ -113,9 +116,13 @@ def test_snooze_after_a_restart_sets_the_date_and_shows_what_was_done(
     assert note["type"] == "context"
     assert f"snoozed until {until.day} {until:%B} by <@U1>" in note["elements"][0]["text"]
     assert controls(update.args, other) == controls(digest, other)
+    # The snoozed entry folds into its one line; the others are as they were.
     assert [b["block_id"] for b in update.args["blocks"] if "block_id" in b] == [
-        b["block_id"] for b in digest["blocks"] if "block_id" in b
+        b["block_id"]
+        for b in digest["blocks"]
+        if "block_id" in b and b["block_id"] != f"{DIGEST_CUSTOMER_BLOCK}:{target}"
     ]
+    assert update.args["blocks"][0]["text"]["text"] == "1 customer to talk to today"
 
 
 def test_the_snoozed_customer_is_left_out_of_the_next_digests(
@@ -167,14 +174,26 @@ def test_not_my_customer_asks_who_owns_it_then_reassigns(
         assert owner_by_user("T0001", "U2", session=session) is not None
     text = controls(done.args, target)["elements"][0]["text"]
     assert text == ":handshake: *Acme &lt;!channel&gt; &amp; Co* handed over to <@U2> by <@U1>."
-    # The new owner hears of it, with why the customer chose us; nothing they typed pings anyone.
+    # The new owner hears of it, with the card's essentials; nothing they typed pings anyone.
     (told,) = slack.wait_for("chat.postMessage")
     assert told.args["channel"] == "U2"
-    assert told.args["text"] == (
-        ":handshake: <@U1> handed *Acme &lt;!channel&gt; &amp; Co* over to you in Holdfast. They chose us"
-        " for 'Acme &lt;!channel&gt; &amp; Co wanted faster onboarding'. Its card:"
-        " `/customer Acme &lt;!channel&gt; &amp; Co`"
-    )
+    assert told.args["text"] == "Acme &lt;!channel&gt; &amp; Co was handed over to you in Holdfast."
+    said = json.dumps(told.args["blocks"])
+    assert "<@U1> handed *Acme &lt;!channel&gt; &amp; Co* over to you" in said
+    assert "*Why they chose us:* 'Acme &lt;!channel&gt; &amp; Co wanted faster onboarding'" in said
+    assert "*ARR:* $1,000" in said
+    assert "<!channel>" not in said
+    [view] = [e for b in told.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (view["action_id"], view["value"]) == (VIEW_CARD_ACTION, str(target))
+
+    # View card answers with the card as a new message; the hand-over message stays.
+    slack.add_user("U2", tz="Europe/London")
+    handed = slack.posted("DU2")[0]
+    payload = message_action({**view, "block_id": "b"}, message=handed, channel_id="DU2", user_id="U2")
+    press(app, {**payload, "response_url": slack.response_url("card")})
+    (card,) = slack.wait_for("response_url")
+    assert card.args["replace_original"] is False
+    assert "Acme &lt;!channel&gt; &amp; Co" in json.dumps(card.args["blocks"])
 
 
 def test_a_control_is_acked_before_its_slack_calls(

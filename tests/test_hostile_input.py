@@ -19,7 +19,8 @@ from bot.operations.import_book import ImportRejected, import_customers
 from bot.rules.limits import clean_text
 from handlers import ids
 from storage.models import CheckIn, Customer
-from tests.live_app import NOW, TODAY, LiveApp, all_text, reply
+from tests.live_app import NOW, TODAY, LiveApp, reply
+from tests.markup import marked_up
 from tests.test_input_limits import checkin_form, submit
 
 HOSTILE_PIECES = [
@@ -85,7 +86,7 @@ def test_any_customer_lookup_is_friendly_and_changes_nothing(live_sqlite: LiveAp
     if body:  # `/customer add …` opens a form instead
         assert body["text"].strip()
         assert "Sorry, something went wrong" not in body["text"]
-        assert_nothing_live(all_text(body))
+        assert_nothing_live(marked_up(body))
     assert checkins(live) == before
 
 
@@ -112,7 +113,7 @@ def test_any_checkin_form_text_is_stored_clean_or_refused_next_to_the_field(
         assert len(stored) == before
         return
     assert answer["response_action"] == "update"
-    assert_nothing_live(all_text(answer["view"]))
+    assert_nothing_live(marked_up(answer["view"]))
     assert len(stored) == before + 1
     newest = max(stored, key=lambda row: row.id or 0)
     assert newest.note == clean_text(note).strip()

@@ -29,7 +29,8 @@ from handlers import ids
 from storage.checkins import add_checkin, insert_checkins
 from storage.db import Database
 from storage.models import CheckIn, Customer
-from tests.live_app import NOW, TODAY, LiveApp, all_text, customer_form_values, reply
+from tests.add_form_state import add_form_values
+from tests.live_app import NOW, TODAY, LiveApp, all_text, reply
 from tests.slack_requests import block_action, view_submission
 
 TEAM = "T0001"
@@ -313,7 +314,7 @@ def test_a_nul_in_a_checkin_form_is_removed_before_it_is_stored(live: LiveApp) -
 
 
 def add_form(name: str, **fields: Any) -> dict[str, dict[str, Any]]:
-    values = customer_form_values(name, reason=fields.get("reason"), arr=fields.get("arr"))
+    values = add_form_values(name, reason=fields.get("reason"), arr=fields.get("arr"))
     values[ids.CUSTOMER_SINCE] = {
         ids.CUSTOMER_SINCE: {"type": "datepicker", "selected_date": fields.get("since")}
     }

@@ -4,6 +4,7 @@ the rules plan from ORM customers: same digests, same order, same sentences, on 
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 
 from bot.rules.digest import DayPlan, OwnerFacts, plan_day
 from bot.rules.names import name_key
-from bot.rules.nudges import NudgeKind, describe, due_kinds, due_reasons
+from bot.rules.nudges import SENTENCE_LIMIT, NudgeKind, describe, due_day, due_kinds, due_reasons
 from bot.rules.policy import Policy
 from bot.rules.vocabulary import Change, Expectation, Verdict
 from storage.db import Database
@@ -147,9 +148,12 @@ _days = st.one_of(st.none(), st.integers(-200, 200).map(lambda n: TODAY + timede
     renewal=_days,
     confirmed=_days,
     concern=_days,
+    verdict=st.sampled_from([None, *Verdict]),
+    changes=st.lists(st.sampled_from(list(Change)), unique=True),
     step_due=_days,
-    step=st.sampled_from([None, "", "Call back"]),
-    cadence=st.sampled_from([None, 1, 30]),
+    step=st.sampled_from([None, "", "Call back", "Send the " + "renewal proposal " * 30]),
+    reason=st.sampled_from([None, "audit trail"]),
+    cadence=st.sampled_from([None, 1, 30, 3650]),
     is_key=st.booleans(),
 )
 def test_every_kind_found_can_be_worded(
@@ -158,8 +162,11 @@ def test_every_kind_found_can_be_worded(
     renewal: date | None,
     confirmed: date | None,
     concern: date | None,
+    verdict: Verdict | None,
+    changes: list[Change],
     step_due: date | None,
     step: str | None,
+    reason: str | None,
     cadence: int | None,
     is_key: bool,
 ) -> None:
@@ -169,13 +176,22 @@ def test_every_kind_found_can_be_worded(
         renewal_date=renewal,
         reason_confirmed_on=confirmed,
         concern_on=concern,
+        last_verdict=verdict,
+        last_verdict_on=concern,
+        last_changes=changes,
+        last_changes_on=concern if changes else None,
         next_step_due=step_due,
         next_step=step,
+        original_reason=reason,
         cadence_days=cadence,
     )
-    kinds = due_kinds(c, today=TODAY, policy=POLICY, is_key=is_key)
-    assert list(kinds) == sorted(kinds, reverse=True)
+    kinds, weights = due_day(TODAY, POLICY).due(c, is_key)
+    assert kinds == due_kinds(c, today=TODAY, policy=POLICY, is_key=is_key)
+    assert list(weights) == sorted(weights, reverse=True)  # the most urgent first
+    assert all(w > 0 for w in weights)
     reasons = describe(kinds, c, today=TODAY, policy=POLICY, is_key=is_key)
-    assert [r.kind for r in reasons] == list(kinds)
-    assert all(r.sentence.endswith(".") for r in reasons)
+    assert tuple(r.kind for r in reasons) == kinds
+    assert all(r.sentence.endswith(".") and len(r.sentence) <= SENTENCE_LIMIT for r in reasons)
+    assert "audit trail" not in " ".join(r.sentence for r in reasons)
+    assert not re.search(r"\b0 days", " ".join(r.sentence for r in reasons))
     assert due_reasons(c, today=TODAY, policy=POLICY, is_key=is_key) == reasons

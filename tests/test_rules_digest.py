@@ -21,6 +21,7 @@ from bot.rules.digest import (
 )
 from bot.rules.nudges import NudgeKind
 from bot.rules.policy import Policy
+from bot.rules.vocabulary import Change, Verdict
 from tests.factories import customer
 
 WEEKDAYS = frozenset({0, 1, 2, 3, 4})
@@ -125,18 +126,62 @@ def plan(customers: list[Any], owners: dict[tuple[str, str], OwnerFacts] | None 
     return plan_day(customers, owners or {}, **args)
 
 
-def test_one_plan_per_owner_most_urgent_and_valuable_first_with_the_rest_counted() -> None:
+def test_one_plan_per_owner_by_priority_with_the_rest_counted() -> None:
     book = [overdue(f"C{i:02}", arr=1000 * i) for i in range(13)]
-    book.append(overdue("Renewing", arr=1, renewal_date=TODAY + timedelta(days=30)))
+    # Half C12's ARR, but a renewal near with the reason unconfirmed: it comes first.
+    book.append(overdue("Renewing", arr=6000, renewal_date=TODAY + timedelta(days=30)))
     book.append(overdue("Quiet", last_checkin_on=TODAY - timedelta(days=2)))
     book.append(overdue("Other", owner="U2"))
     result = plan(book, cap=10)
     assert [(p.owner_user_id, p.total, p.more) for p in result.plans] == [("U1", 14, 4), ("U2", 1, 0)]
     first = result.plans[0]
     assert [i.customer.name for i in first.items][:3] == ["Renewing", "C12", "C11"]
-    assert first.items[0].reasons[0].kind == NudgeKind.RENEWAL_UNCONFIRMED
+    assert [r.kind for r in first.items[0].reasons] == [NudgeKind.RENEWAL_UNCONFIRMED, NudgeKind.OVERDUE]
+    assert first.items[0].question == "Why did you choose us, and is that still what you need from us?"
     assert first.local_day == TODAY
     assert len(first.customer_ids) == 10
+
+
+def test_a_large_account_at_risk_comes_before_a_small_renewal_with_its_own_question() -> None:
+    ago = TODAY - timedelta(days=20)
+    small = overdue("Small", arr=12_000, last_checkin_on=TODAY, renewal_date=TODAY + timedelta(days=30))
+    big = overdue(
+        "Big",
+        arr=500_000,
+        original_reason="audit trail",
+        last_checkin_on=ago,
+        concern_on=ago,
+        last_verdict=Verdict.WEAKENED,
+        last_verdict_on=ago,
+        last_changes=[Change.CHAMPION_LEFT],
+        last_changes_on=ago,
+    )
+    book = [
+        small,
+        big,
+        *(overdue(f"Other{n}", owner="U2", arr=20_000, last_checkin_on=TODAY) for n in range(8)),
+    ]
+    (digest,) = plan(book).plans
+    assert [(i.customer.name, i.is_key) for i in digest.items] == [("Big", True), ("Small", False)]
+    assert [r.sentence for r in digest.items[0].reasons] == [
+        "Champion left and reason weakened on 21 May; nobody has followed up.",
+        "Last check-in 20 days ago (due every 14 days).",
+    ]
+    assert [i.question for i in digest.items] == [
+        "With the new people involved, does your reason for choosing us still hold?",
+        "Why did you choose us, and is that still what you need from us?",
+    ]
+
+
+def test_a_partial_book_is_ordered_as_the_whole_one() -> None:
+    book = [
+        overdue(f"C{n}", arr=1000.0 * (n % 5), renewal_date=TODAY + timedelta(days=10 * n)) for n in range(15)
+    ]
+    book += [overdue(f"D{n}", owner="U2", arr=10.0**6) for n in range(5)]
+    whole = plan(book).plans[0]
+    keys = {"T0001": {c.id for c in book if c.arr == 10.0**6}}
+    part = plan([c for c in book if c.owner_user_id == "U1"], key_ids=keys).plans[0]
+    assert [i.customer.name for i in part.items] == [i.customer.name for i in whole.items]
 
 
 def test_key_accounts_are_counted_across_the_whole_workspace() -> None:

@@ -9,9 +9,21 @@ from typing import Any
 import pytest
 
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import NudgeKind, due_customers, due_reasons, first_due, question_for, why_chosen
+from bot.rules.nudges import (
+    HOLDS,
+    SENTENCE_LIMIT,
+    WHY_CHOSEN,
+    NudgeKind,
+    due_customers,
+    due_day,
+    due_reasons,
+    first_due,
+    question_for,
+    why_chosen,
+)
 from bot.rules.policy import Policy
 from bot.rules.vocabulary import Change, Verdict
+from bot.rules.wording import days_ago, in_days
 from tests.factories import customer
 
 TODAY = date(2026, 6, 10)
@@ -104,54 +116,168 @@ def ahead(n: int) -> date:
     ],
 )
 def test_due_reasons(fields: dict[str, Any], is_key: bool, expected: set[NudgeKind]) -> None:
-    reasons = due_reasons(customer(**fields), today=TODAY, policy=POLICY, is_key=is_key)
+    c = customer(**fields)
+    reasons = due_reasons(c, today=TODAY, policy=POLICY, is_key=is_key)
     assert {reason.kind for reason in reasons} == expected
-    assert [r.kind for r in reasons] == sorted((r.kind for r in reasons), reverse=True)
+    kinds, weights = due_day(TODAY, POLICY).due(c, is_key)
+    assert tuple(r.kind for r in reasons) == kinds
+    assert list(weights) == sorted(weights, reverse=True)  # the most urgent first
 
 
-def test_renewal_sentence_names_the_reason_and_when_it_was_last_asked() -> None:
-    c = customer(
-        renewal_date=ahead(84),
-        reason_confirmed_on=date(2026, 3, 3),
-        last_checkin_on=ago(2),
-        original_reason="faster onboarding",
-    )
-    (reason,) = due_reasons(c, today=TODAY, policy=POLICY, is_key=False)
-    assert reason.sentence == (
-        "Renewal in 84 days, and nobody has asked since 3 March whether 'faster onboarding' still holds."
-    )
+def concern(n: int, verdict: Verdict | None = None, *changes: Change) -> dict[str, Any]:
+    """A concern raised `n` days ago, with its verdict and changes, and nothing logged since."""
+    fields: dict[str, Any] = {"last_checkin_on": ago(n), "concern_on": ago(n)}
+    if verdict is not None:
+        fields.update(last_verdict=verdict, last_verdict_on=ago(n))
+    if changes:
+        fields.update(last_changes=list(changes), last_changes_on=ago(n))
+    return fields
 
 
-def test_sentences_prefer_the_current_reason_and_year_when_not_this_one() -> None:
-    c = customer(
-        renewal_date=ahead(10),
-        reason_confirmed_on=date(2025, 12, 1),
-        last_checkin_on=ago(2),
-        original_reason="price",
-        current_reason="audit trail",
-    )
-    (reason,) = due_reasons(c, today=TODAY, policy=POLICY, is_key=False)
-    assert "since 1 December 2025 whether 'audit trail' still holds" in reason.sentence
-    assert question_for(c) == "Is 'audit trail' still the reason you work with us?"
+IN_TOUCH = {"last_checkin_on": ago(2), "original_reason": "faster onboarding"}
 
 
-def test_follow_up_sentence_says_what_happened() -> None:
-    c = customer(
-        last_checkin_on=ago(15),
-        concern_on=ago(15),
-        last_verdict=Verdict.CHANGED,
-        last_verdict_on=ago(15),
-        last_changes=[Change.CHAMPION_LEFT],
-        last_changes_on=ago(15),
-    )
-    sentences = [r.sentence for r in due_reasons(c, today=TODAY, policy=POLICY, is_key=False)]
-    assert (
-        "On 26 May their reason for choosing us changed (champion left); nobody has followed up since."
-        in sentences
-    )
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # renewal: when, and whether the reason was confirmed; never the reason itself
+        (
+            {**IN_TOUCH, "renewal_date": ahead(84), "reason_confirmed_on": date(2026, 3, 3)},
+            "Renewal in 84 days; reason not confirmed since 3 March.",
+        ),
+        (
+            {**IN_TOUCH, "renewal_date": ahead(10), "reason_confirmed_on": date(2025, 12, 1)},
+            "Renewal in 10 days; reason not confirmed since 1 December 2025.",
+        ),
+        ({**IN_TOUCH, "renewal_date": ahead(1)}, "Renewal in 1 day; reason never confirmed."),
+        ({**IN_TOUCH, "renewal_date": TODAY}, "Renewal today; reason never confirmed."),
+        (
+            {"last_checkin_on": ago(2), "renewal_date": ahead(30)},
+            "Renewal in 30 days; nobody has recorded why they chose us.",
+        ),
+        # follow-up: what was reported on the day, gravest first
+        (concern(20, None, Change.CHAMPION_LEFT), "Champion left on 21 May; nobody has followed up."),
+        (concern(15, Verdict.WEAKENED), "Reason weakened on 26 May; nobody has followed up."),
+        (
+            concern(15, Verdict.WEAKENED, Change.CHAMPION_LEFT),
+            "Champion left and reason weakened on 26 May; nobody has followed up.",
+        ),
+        (
+            concern(15, Verdict.CHANGED, Change.CHAMPION_LEFT),
+            "Reason changed and champion left on 26 May; nobody has followed up.",
+        ),
+        (
+            concern(15, None, Change.REORG, Change.GROWTH, Change.BUDGET_CUT),
+            "Budget cut, reorganisation and growth on 26 May; nobody has followed up.",
+        ),
+        (
+            concern(15, Verdict.CHANGED, *Change),
+            "Reason changed, champion left and 6 more on 26 May; nobody has followed up.",
+        ),
+        (
+            {**concern(15), "last_verdict": Verdict.WEAKENED, "last_verdict_on": ago(40)},
+            "A concern was raised on 26 May; nobody has followed up.",
+        ),
+        # next step: when it was due, and what it was
+        (
+            {"last_checkin_on": ago(20), "next_step": "send pricing", "next_step_due": date(2026, 6, 1)},
+            "Next step was due on 1 June: 'send pricing'.",
+        ),
+        (
+            {"last_checkin_on": ago(3), "next_step": "Send deck", "next_step_due": TODAY},
+            "Next step due today: 'Send deck'.",
+        ),
+        (
+            {"last_checkin_on": ago(3), "next_step": "Send " + "the deck " * 20, "next_step_due": TODAY},
+            "Next step due today: 'Send the deck the deck the deck the deck the deck the d…'.",
+        ),
+        # contact
+        ({"last_checkin_on": ago(45)}, "Last check-in 45 days ago (due every 30 days)."),
+        ({"last_checkin_on": ago(1), "cadence_days": 1}, "Last check-in 1 day ago (due every 1 day)."),
+        ({"customer_since": date(2025, 9, 30)}, "No check-in yet; a customer since 30 September 2025."),
+        ({}, "No check-in logged yet."),
+    ],
+)
+def test_why_now_is_one_short_sentence(fields: dict[str, Any], expected: str) -> None:
+    reasons = due_reasons(customer(**fields), today=TODAY, policy=POLICY, is_key=False)
+    assert reasons[0].sentence == expected
+    assert all(len(r.sentence) <= SENTENCE_LIMIT for r in reasons)
 
 
-def test_order_is_most_urgent_then_most_valuable() -> None:
+@pytest.mark.parametrize(
+    ("count", "ago", "ahead"),
+    [
+        (0, "today", "today"),
+        (1, "1 day ago", "in 1 day"),
+        (12, "12 days ago", "in 12 days"),
+        (-3, "in 3 days", "3 days ago"),
+    ],
+)
+def test_a_day_count_of_zero_reads_today(count: int, ago: str, ahead: str) -> None:
+    assert (days_ago(count), in_days(count)) == (ago, ahead)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {**IN_TOUCH, "renewal_date": ahead(30)},
+            "Before we talk renewal: does your reason for choosing us still hold?",
+        ),
+        (
+            {**IN_TOUCH, **concern(15, None, Change.CHAMPION_LEFT)},
+            "With the new people involved, does your reason for choosing us still hold?",
+        ),
+        (  # as grave as each other: the verdict first
+            {**IN_TOUCH, **concern(15, Verdict.WEAKENED, Change.NEW_LEADERSHIP)},
+            "What would make your reason for choosing us hold again?",
+        ),
+        (
+            {**IN_TOUCH, **concern(15, Verdict.WEAKENED)},
+            "What would make your reason for choosing us hold again?",
+        ),
+        (
+            {**IN_TOUCH, **concern(15, Verdict.CHANGED, Change.REORG), "current_reason": "audit trail"},
+            "Is your new reason for working with us what you need from us now?",
+        ),
+        (
+            {**IN_TOUCH, **concern(15, None, Change.BUDGET_CUT)},
+            "With a tighter budget, is your reason for choosing us still worth paying for?",
+        ),
+        (
+            {**IN_TOUCH, **concern(15, None, Change.GROWTH)},
+            "As you grow, does your reason for choosing us still hold?",
+        ),
+        (
+            {**IN_TOUCH, **concern(15, None, Change.NEW_COMPETITOR)},
+            "With a new option around, does your reason for choosing us still hold?",
+        ),
+        ({**IN_TOUCH, **concern(15)}, HOLDS),
+        (
+            {**IN_TOUCH, "next_step": "Send deck", "next_step_due": TODAY},
+            "Did the next step we agreed on happen?",
+        ),
+        (
+            {"last_checkin_on": ago(3), "next_step": "Send deck", "next_step_due": TODAY},
+            "Did the next step we agreed on happen?",
+        ),
+        ({**IN_TOUCH, "last_checkin_on": ago(45)}, HOLDS),
+        ({**IN_TOUCH, "last_checkin_on": None}, HOLDS),
+        ({**IN_TOUCH, "last_checkin_on": None, "original_reason": None}, WHY_CHOSEN),
+        ({"last_checkin_on": ago(2), "renewal_date": ahead(30)}, WHY_CHOSEN),
+        ({**IN_TOUCH, "original_reason": None, **concern(15, None, Change.CHAMPION_LEFT)}, WHY_CHOSEN),
+        (IN_TOUCH, HOLDS),  # not due
+    ],
+)
+def test_the_question_fits_the_most_urgent_reason(fields: dict[str, Any], expected: str) -> None:
+    c = customer(**fields)
+    reasons = due_reasons(c, today=TODAY, policy=POLICY, is_key=False)
+    question = question_for(c, reasons[0].kind if reasons else None)
+    assert question == expected
+    assert "faster onboarding" not in question
+
+
+def test_the_order_weighs_value_with_urgency() -> None:
     small_renewal = customer("Small", arr=1_000, renewal_date=ahead(20), last_checkin_on=ago(1))
     big_overdue = customer("Big", arr=900_000, last_checkin_on=ago(45))
     mid_overdue = customer("Mid", arr=50_000, last_checkin_on=ago(90))
@@ -159,7 +285,7 @@ def test_order_is_most_urgent_then_most_valuable() -> None:
     order = due_customers(
         [mid_overdue, fine, big_overdue, small_renewal], today=TODAY, policy=POLICY, key_ids=set()
     )
-    assert [due.customer.name for due in order] == ["Small", "Big", "Mid"]
+    assert [due.customer.name for due in order] == ["Big", "Mid", "Small"]
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,12 @@ NAME_TAKEN = "A customer with this name already exists."
 
 @dataclass(frozen=True)
 class NewCustomer:
-    """The add-customer form as filled in (`owner_user_id` None: the actor owns it)."""
+    """The add-customer form as filled in (`owner_user_id` None: the actor owns it; `reason` None: not
+    known yet)."""
 
     name: str
     owner_user_id: str | None
-    reason: str
+    reason: str | None
     since: date | None
     renewal: date | None
     arr_text: str
@@ -57,7 +58,7 @@ def _arr(new: NewCustomer) -> float | None:
 def _same_submission(existing: Customer, new: NewCustomer, owner: str, services: Services) -> bool:
     return (
         existing.owner_user_id == owner
-        and (existing.original_reason or "") == new.reason
+        and existing.original_reason == (new.reason or None)
         and existing.customer_since == new.since
         and existing.renewal_date == new.renewal
         and existing.arr == _arr(new)

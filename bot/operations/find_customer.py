@@ -27,6 +27,18 @@ class Found:
     too_long: bool = False
 
 
+def _fragments(key: str) -> list[str]:
+    """What a name close to the query `key` likely shares with it, for a bounded pool to rank by
+    spelling: the start of each word and, in case a typo is there, the end of each longer word."""
+    pieces: list[str] = []
+    for word in key.split():
+        if len(word) >= 2:
+            pieces.append(word[:3])
+        if len(word) >= 4:
+            pieces.append(word[-3:])
+    return list(dict.fromkeys(pieces))[:LIKE_FRAGMENTS]
+
+
 def find_customer(team_id: str, query: str, *, reader: Reader, partial: bool = True) -> Found:
     """The customer named `query` (as people read names: see `name_key`), or with `partial` the only
     one whose name contains it; otherwise close names. A query longer than `MAX_QUERY` searches nothing.
@@ -44,9 +56,7 @@ def find_customer(team_id: str, query: str, *, reader: Reader, partial: bool = T
         return Found(containing[0])
     pool = [(c.id, c.name) for c in containing if c.id is not None]
     if not pool:
-        # Names sharing the start of a word with the query: a bounded pool to rank by spelling.
-        fragments = sorted({word[:3] for word in key.split() if len(word) >= 2})[:LIKE_FRAGMENTS]
-        pool = customers_like_any(team_id, fragments, reader=reader, limit=CANDIDATES)
+        pool = customers_like_any(team_id, _fragments(key), reader=reader, limit=CANDIDATES)
     suggestions = close_matches(query, pool, lambda pair: pair[1])
     return Found(None, tuple(suggestions))
 

@@ -1,4 +1,5 @@
-"""Log a check-in, from the form or typed as `/checkin <customer>: <note>`; at most once per request.
+"""Log a check-in: from the form, typed as `/checkin <customer>: <note>`, or as a one-tap answer to
+the reason question (the digest's holds / weakened / changed); at most once per request.
 
 A request's `key` (the Slack request that stores it) is stored with the check-in: a retry of the
 request, on any thread or machine, gets the check-in already stored back and stores nothing more.
@@ -13,14 +14,15 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.operations.actor import Actor
 from bot.rules.facts import CustomerFacts
-from bot.rules.forms import CheckinDraft, checkin_mistakes
+from bot.rules.forms import CheckinDraft, checkin_mistakes, new_reason_mistake
 from bot.rules.limits import clean_text
 from bot.rules.nudges import reason_text
 from bot.rules.vocabulary import Verdict
 from bot.services import Services
 from storage.checkins import add_checkin, checkin_by_request_key
 from storage.customers import customer_by_id
-from storage.models import CheckIn
+from storage.models import CheckIn, Customer, NoticeKind, OwnerNotice
+from storage.notices import add_notice
 
 
 class CustomerGone(LookupError):
@@ -100,13 +102,62 @@ def log_typed(
     return _logged(services, checkin, key=key, today=today)
 
 
+def log_answer(
+    services: Services,
+    actor: Actor,
+    *,
+    customer_id: int,
+    verdict: Verdict,
+    new_reason: str | None = None,
+    key: str,
+) -> Logged | NotLogged:
+    """Store the actor's answer to "does their reason still hold?" as a check-in dated their today.
+
+    A changed reason needs the new one; a retry or a second tap with the same `key` stores nothing
+    more and gets the first answer back.
+    """
+    today = actor.today(services.clock())
+    reason = clean_text(new_reason or "").strip() if verdict == Verdict.CHANGED else ""
+    mistake = new_reason_mistake(reason) if verdict == Verdict.CHANGED else None
+    if mistake:
+        return NotLogged({"new_reason": mistake})
+    checkin = CheckIn(
+        team_id=actor.team_id,
+        customer_id=customer_id,
+        occurred_on=today,
+        author_user_id=actor.user_id,
+        verdict=verdict,
+        new_reason=reason or None,
+    )
+    return _logged(services, checkin, key=key, today=today)
+
+
 def _logged(services: Services, checkin: CheckIn, *, key: str, today: date) -> Logged:
     stored, customer = _save_once(services, checkin, key=key)
     return Logged(stored, customer.name, reason_text(customer), today)
 
 
+def _notice(checkin: CheckIn, customer: Customer, author: str) -> OwnerNotice:
+    """What the owner is told of a check-in someone else logged on their customer."""
+    return OwnerNotice(
+        team_id=checkin.team_id,
+        owner_user_id=customer.owner_user_id,
+        customer_id=checkin.customer_id,
+        checkin_id=checkin.id,
+        actor_user_id=author,
+        kind=NoticeKind.CHECKIN,
+        verdict=checkin.verdict,
+        new_reason=checkin.new_reason,
+        changes=list(checkin.changes),
+        note=checkin.note,
+    )
+
+
 def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[CheckIn, CustomerFacts]:
-    """Store `checkin` under request `key`; a retry of the same request gets the stored one back."""
+    """Store `checkin` under request `key`; a retry of the same request gets the stored one back.
+
+    A check-in by someone other than the customer's owner adds, in the same transaction, a notice
+    for the owner (sent by `bot.notice_job`)."""
     team_id, customer_id = checkin.team_id, checkin.customer_id
     checkin.request_key = key
     try:
@@ -119,8 +170,12 @@ def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[Check
                 raise CustomerGone(customer_id)
             if existing is not None:
                 return existing, customer
-            add_checkin(checkin, customer=customer, session=session, now=services.clock())
+            now = services.clock()
+            add_checkin(checkin, customer=customer, session=session, now=now)
             session.flush()
+            author = checkin.author_user_id
+            if author is not None and author != customer.owner_user_id:
+                add_notice(_notice(checkin, customer, author), now=now, session=session)
             return checkin, customer
     except IntegrityError:
         # The same request committed first on another thread or machine: answer with its row.

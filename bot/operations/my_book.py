@@ -1,4 +1,4 @@
-"""List my book: the acting owner's customers, most urgent first (the order the digest uses)."""
+"""List my book: the acting owner's customers, in the digest's order (the priority rule)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from bot.operations.actor import Actor
 from bot.operations.key_accounts import KeyCutoffs
 from bot.rules.facts import CardFacts
 from bot.rules.key_accounts import is_key
-from bot.rules.nudges import DueReason, due_reasons, urgency_order
+from bot.rules.nudges import DueReason, book_order, describe
 from bot.services import Services
 from storage.customers import customers_of_owner
 
 
 @dataclass(frozen=True)
 class Book:
-    """Each customer with why it is due (none when it is not), most urgent first, on `today`."""
+    """Each customer with why it is due (none when it is not, most urgent first), highest priority
+    first, on `today`."""
 
     rows: list[tuple[CardFacts, tuple[DueReason, ...]]]
     today: date
@@ -29,9 +30,12 @@ def my_book(services: Services, cutoffs: KeyCutoffs, actor: Actor) -> Book:
     with services.database.session() as session:
         customers = customers_of_owner(actor.team_id, actor.user_id, session=session)
     cutoff = cutoffs(actor.team_id) if customers else None
+    key_ids = {c.id for c in customers if c.id is not None and is_key(c.arr, c.active, cutoff)}
     rows: list[tuple[CardFacts, tuple[DueReason, ...]]] = [
-        (c, due_reasons(c, today=today, policy=policy, is_key=is_key(c.arr, c.active, cutoff)))
-        for c in customers
+        (
+            due.customer,
+            describe(due.kinds, due.customer, today=today, policy=policy, is_key=due.customer.id in key_ids),
+        )
+        for due in book_order(customers, today=today, policy=policy, key_ids=key_ids)
     ]
-    rows.sort(key=lambda row: urgency_order(row[0], row[1], today))
     return Book(rows, today)

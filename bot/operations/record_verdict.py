@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
 
 from bot.operations.actor import Actor
 from bot.rules.nudges import reason_text
@@ -11,6 +14,8 @@ from bot.services import Services
 from storage.checkins import checkin_by_id
 from storage.checkins import record_verdict as store_verdict
 from storage.customers import customer_by_id
+from storage.models import CheckIn, Customer, NoticeKind, OwnerNotice
+from storage.notices import add_notice, fold_verdict
 
 
 @dataclass(frozen=True)
@@ -41,15 +46,39 @@ def question(services: Services, actor: Actor, checkin_id: int) -> Question | No
 def record_verdict(
     services: Services, actor: Actor, checkin_id: int, verdict: Verdict, new_reason: str | None = None
 ) -> Recorded | None:
-    """Set the check-in's verdict and fold it into its customer; None when the check-in is gone."""
+    """Set the check-in's verdict and fold it into its customer; None when the check-in is gone.
+
+    Recorded by someone other than the owner, it reaches the owner (`bot.notice_job`): in the
+    check-in's notice while that is still waiting, else as a notice of its own when the reason
+    weakened or changed. The same answer again tells nothing more."""
     with services.database.transaction() as session:
         checkin = checkin_by_id(actor.team_id, checkin_id, session=session)
         customer = customer_by_id(actor.team_id, checkin.customer_id, session=session) if checkin else None
         if checkin is None or customer is None:
             return None
         before = reason_text(customer)
-        store_verdict(
-            checkin, verdict, customer=customer, session=session, new_reason=new_reason, now=services.clock()
-        )
+        answered = (checkin.verdict, checkin.new_reason)
+        now = services.clock()
+        store_verdict(checkin, verdict, customer=customer, session=session, new_reason=new_reason, now=now)
+        if actor.user_id != customer.owner_user_id and (checkin.verdict, checkin.new_reason) != answered:
+            _tell_owner(checkin, customer, actor.user_id, now=now, session=session)
         shown = new_reason if verdict == Verdict.CHANGED else before
         return Recorded(customer.name, verdict, shown)
+
+
+def _tell_owner(checkin: CheckIn, customer: Customer, actor: str, *, now: datetime, session: Session) -> None:
+    assert checkin.id is not None  # a stored check-in
+    folded = fold_verdict(checkin.id, actor, checkin.verdict, checkin.new_reason, session=session)
+    if folded or checkin.verdict not in (Verdict.WEAKENED, Verdict.CHANGED):
+        return
+    notice = OwnerNotice(
+        team_id=customer.team_id,
+        owner_user_id=customer.owner_user_id,
+        customer_id=checkin.customer_id,
+        checkin_id=checkin.id,
+        actor_user_id=actor,
+        kind=NoticeKind.VERDICT,
+        verdict=checkin.verdict,
+        new_reason=checkin.new_reason,
+    )
+    add_notice(notice, now=now, session=session)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.key_accounts import key_account_ids
-from bot.rules.nudges import DueReason, describe, first_due, question_for
+from bot.rules.nudges import DueReason, active_arr, describe, first_due, question_for
 from bot.rules.policy import Policy
 
 
@@ -55,7 +55,8 @@ class SnoozePeriod(StrEnum):
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One customer in a digest: the customer, why they are due, and whether it is a key account."""
+    """One customer in a digest: the customer, why they are due (most urgent first), and whether it
+    is a key account."""
 
     customer: OwnedCustomerFacts
     reasons: tuple[DueReason, ...]
@@ -63,12 +64,14 @@ class DigestItem:
 
     @property
     def question(self) -> str:
-        return question_for(self.customer)
+        """What to ask them, fitting the most urgent reason."""
+        return question_for(self.customer, self.reasons[0].kind if self.reasons else None)
 
 
 @dataclass(frozen=True)
 class DigestPlan:
-    """One owner's digest for one local day: the customers shown (most urgent first) and how many more."""
+    """One owner's digest for one local day: the customers shown (highest priority first) and how many
+    more."""
 
     team_id: str
     owner_user_id: str
@@ -168,16 +171,22 @@ def plan_owner(
     policy: Policy,
     key_ids: set[int],
     cap: int,
+    arr_total: float | None = None,
 ) -> DigestPlan | None:
-    """One owner's digest for `today`: the `cap` most urgent and valuable due customers; None if none."""
-    shown, total = first_due(customers, today=today, policy=policy, key_ids=key_ids, cap=cap)
+    """One owner's digest for `today`: the `cap` due customers of highest priority; None if none.
+
+    `arr_total` is the workspace's active ARR, which priority's ARR shares are of (as in `first_due`).
+    """
+    shown, total = first_due(
+        customers, today=today, policy=policy, key_ids=key_ids, cap=cap, arr_total=arr_total
+    )
     if not total:
         return None
     items = []
     for d in shown:  # only the customers shown are worded
         is_key = d.customer.id in key_ids
         reasons = describe(d.kinds, d.customer, today=today, policy=policy, is_key=is_key)
-        items.append(DigestItem(d.customer, reasons, is_key))  # type: ignore[arg-type]
+        items.append(DigestItem(d.customer, reasons, is_key))
     return DigestPlan(team_id, owner_user_id, today, tuple(items), more=total - len(shown))
 
 
@@ -200,7 +209,9 @@ def plan_day(
     `force` ignores the send hour and weekday (a run by hand); `day` plans that day for everyone;
     `only_owner` limits the plan to one Slack user. Owners without a row default to UTC.
     `key_ids` gives a workspace's key accounts where `customers` is not its whole book; the others
-    are ranked from `customers`.
+    are ranked from `customers`. Priority's ARR shares are of each workspace's active ARR in
+    `customers`: where that is part of the book, the order is the same (every share is divided by
+    the same total).
     """
     by_team: dict[str, list[OwnedCustomerFacts]] = defaultdict(list)
     by_owner: dict[tuple[str, str], list[OwnedCustomerFacts]] = defaultdict(list)
@@ -215,6 +226,7 @@ def plan_day(
         team: given[team] if team in given else key_account_ids(book, policy.key_account_share)
         for team, book in by_team.items()
     }
+    arr = {team: active_arr(book) for team, book in by_team.items()}
     result = DayPlan()
     for (team_id, user_id), book in sorted(by_owner.items()):
         owner = owners.get((team_id, user_id)) or OwnerFacts(team_id, user_id)
@@ -230,6 +242,7 @@ def plan_day(
             policy=policy,
             key_ids=keys[team_id],
             cap=cap,
+            arr_total=arr[team_id],
         )
         if plan is not None:
             result.plans.append(plan)

@@ -26,6 +26,8 @@ from bot.rules.limits import (
 )
 from bot.rules.vocabulary import Change, Expectation, Verdict
 
+REASON_REQUIRED = "Say why they chose us, or tick “Not known yet”."
+
 
 @dataclass(frozen=True)
 class CheckinDraft:
@@ -110,10 +112,16 @@ def customer_mistakes(
     since: date | None,
     renewal: date | None,
     today: date,
-    reason: str = "",
+    reason: str | None = None,
 ) -> dict[str, str]:
-    """Field name → what to fix in the add-customer form; empty when it can be stored."""
+    """Field name → what to fix in the add-customer form; empty when it can be stored.
+
+    The reason is required: `reason` None says it is not known yet (stored as none, so the nudge asks
+    to find out); empty text is a mistake.
+    """
     mistakes: dict[str, str] = {}
+    if reason is not None and not reason.strip():
+        mistakes["reason"] = REASON_REQUIRED
     clean = " ".join(name.split())
     if not clean:
         mistakes["name"] = "Give the customer a name."
@@ -127,7 +135,7 @@ def customer_mistakes(
             mistakes["arr"] = "Write the annual revenue as a number, e.g. 120000 or 120k."
         elif problem := arr_problem(amount):
             mistakes["arr"] = f"The amount {problem}."
-    _check_lengths(mistakes, {"reason": ("The reason", reason, MAX_REASON)})
+    _check_lengths(mistakes, {"reason": ("The reason", reason or "", MAX_REASON)})
     _check_dates(
         mistakes,
         {

@@ -1,4 +1,4 @@
-"""Which customers are due a conversation on a given day, why, and in what order."""
+"""Which customers are due a conversation on a given day, why, in what order, and what to ask."""
 
 from __future__ import annotations
 
@@ -6,23 +6,35 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import IntEnum
+from enum import StrEnum
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.policy import Policy
-from bot.rules.vocabulary import CHANGE_LABELS, Verdict
-from bot.rules.wording import day_label, days, quoted
+from bot.rules.priority import (
+    CHANGE_WEIGHTS,
+    FURTHER_EVENT,
+    SPAN_DAYS,
+    WEIGHTS,
+    Ground,
+    contribution,
+    lateness,
+    priority,
+    value,
+)
+from bot.rules.vocabulary import CHANGE_LABELS, Change, Verdict
+from bot.rules.wording import day_label, days, days_ago, in_days, quoted
 
 
-class NudgeKind(IntEnum):
-    """Why a customer is due; the value is how urgent that is (higher first)."""
+class NudgeKind(StrEnum):
+    """Why a customer is due (how urgent each is for a customer: `DueDay.weighed`)."""
 
-    OVERDUE = 1
-    NEVER_CHECKED_IN = 2
-    NEXT_STEP_DUE = 3
-    FOLLOW_UP = 4
-    RENEWAL_UNCONFIRMED = 5
+    RENEWAL_UNCONFIRMED = "renewal unconfirmed"
+    FOLLOW_UP = "follow-up"
+    NEXT_STEP_DUE = "next step due"
+    OVERDUE = "overdue"
+    NEVER_CHECKED_IN = "never checked in"
 
 
 @dataclass(frozen=True)
@@ -33,16 +45,18 @@ class DueReason:
     sentence: str
 
 
+C = TypeVar("C", bound=CustomerFacts)
+# Why a customer is due, and what each reason adds to its urgency (`DueDay.weighed`).
+Weighed = tuple[tuple[NudgeKind, ...], tuple[float, ...]]
+
+
 @dataclass(frozen=True)
-class Due:
-    """A customer that is due, with every kind of reason why (most urgent first)."""
+class Due(Generic[C]):
+    """A customer with every kind of reason it is due (none when it is not) and its priority."""
 
-    customer: CustomerFacts
+    customer: C
     kinds: tuple[NudgeKind, ...]
-
-    @property
-    def urgency(self) -> int:
-        return max(self.kinds, default=0)
+    priority: float
 
 
 def reason_text(customer: CustomerFacts) -> str | None:
@@ -74,60 +88,90 @@ def is_resting(customer: CustomerFacts, today: date) -> bool:
 
 
 # Deciding (`due_kinds`) and describing (`describe`) are apart: planning decides for every customer of
-# the book but words only the few a digest shows. Each `_*_sentence` assumes its reason holds.
+# the book but words only the few a digest shows. Each `_*_sentence` assumes its reason holds and
+# says it in one short sentence (`SENTENCE_LIMIT`) that never repeats the reason itself, which the
+# digest shows once already.
+
+SENTENCE_LIMIT = 80
+
+_VERDICT_GROUNDS = {Verdict.WEAKENED: Ground.REASON_WEAKENED, Verdict.CHANGED: Ground.REASON_CHANGED}
+_EVENT_WORDS: dict[Ground | Change, str] = {
+    Ground.REASON_WEAKENED: "reason weakened",
+    Ground.REASON_CHANGED: "reason changed",
+    **{change: label.lower() for change, label in CHANGE_LABELS.items()},
+}
+
+
+def concern_events(customer: CustomerFacts) -> list[tuple[float, Ground | Change]]:
+    """What was reported on the day of the customer's concern, gravest first, with its weight: a
+    weakened or changed verdict, then the changes at the customer (a verdict first on a tie)."""
+    concern = customer.concern_on
+    events: list[tuple[float, Ground | Change]] = []
+    ground = _VERDICT_GROUNDS.get(customer.last_verdict) if customer.last_verdict else None
+    if ground is not None and customer.last_verdict_on == concern:
+        events.append((WEIGHTS[ground], ground))
+    if customer.last_changes and customer.last_changes_on == concern:
+        events.extend((CHANGE_WEIGHTS[change], change) for change in customer.last_changes)
+    events.sort(key=lambda event: -event[0])
+    return events
 
 
 def _contact_sentence(customer: CustomerFacts, today: date, cadence: int) -> str:
     last = customer.last_checkin_on
     if last is not None:
-        return (
-            f"Last check-in was {days((today - last).days)} ago, on {day_label(last, today)}; "
-            f"this account is due every {days(cadence)}."
-        )
+        return f"Last check-in {days_ago((today - last).days)} (due every {days(cadence)})."
     since = customer.customer_since
     if since is None:
-        return "No check-in has ever been logged."
-    return f"Nobody has checked in since they became a customer on {day_label(since, today)}."
+        return "No check-in logged yet."
+    return f"No check-in yet; a customer since {day_label(since, today)}."
 
 
 def _renewal_sentence(customer: CustomerFacts, today: date) -> str:
     assert customer.renewal_date is not None
-    left = (customer.renewal_date - today).days
-    when = "today" if left == 0 else f"in {days(left)}"
-    reason = reason_text(customer)
+    when = in_days((customer.renewal_date - today).days)
     confirmed = customer.reason_confirmed_on
-    if reason is None:
-        question = "nobody has recorded why they chose us"
+    if reason_text(customer) is None:
+        state = "nobody has recorded why they chose us"
     elif confirmed is None:
-        question = f"nobody has confirmed whether {quoted(reason)} still holds"
+        state = "reason never confirmed"
     else:
-        question = (
-            f"nobody has asked since {day_label(confirmed, today)} whether {quoted(reason)} still holds"
-        )
-    return f"Renewal {when}, and {question}."
+        state = f"reason not confirmed since {day_label(confirmed, today)}"
+    return f"Renewal {when}; {state}."
 
 
 def _follow_up_sentence(customer: CustomerFacts, today: date) -> str:
     concern = customer.concern_on
     assert concern is not None
-    verdict = customer.last_verdict if customer.last_verdict_on == concern else None
-    changes = customer.last_changes if customer.last_changes_on == concern else ()
-    labels = ", ".join(CHANGE_LABELS[change].lower() for change in changes)
-    if verdict in (Verdict.WEAKENED, Verdict.CHANGED):
-        event = f"their reason for choosing us {verdict.value}" + (f" ({labels})" if labels else "")
-    elif labels:
-        event = f"the customer reported a change: {labels}"
-    else:
-        event = "a concern was raised"
-    return f"On {day_label(concern, today)} {event}; nobody has followed up since."
+    tail = f" on {day_label(concern, today)}; nobody has followed up."
+    names = [_EVENT_WORDS[event] for _, event in concern_events(customer)]
+    if not names:
+        return f"A concern was raised{tail}"
+    for shown in range(len(names), 0, -1):  # as many events named as fit, the rest counted
+        rest = len(names) - shown
+        if rest:
+            events = ", ".join(names[:shown]) + f" and {rest} more"
+        else:
+            events = " and ".join([", ".join(names[:-1]), names[-1]] if shown > 1 else names)
+        sentence = events[0].upper() + events[1:] + tail
+        if len(sentence) <= SENTENCE_LIMIT:
+            break
+    return sentence
 
 
 def _next_step_sentence(customer: CustomerFacts, today: date) -> str:
     due = customer.next_step_due
     assert due is not None
     assert customer.next_step
-    when = "today" if due == today else f"on {day_label(due, today)}"
-    return f"Next step was due {when}: {quoted(customer.next_step, 120)}."
+    head = "Next step due today: " if due == today else f"Next step was due on {day_label(due, today)}: "
+    return f"{head}{quoted(customer.next_step, SENTENCE_LIMIT - len(head) - 3)}."
+
+
+# The weights `DueDay.weighed` adds, looked up once: planning weighs every due customer.
+_RENEWAL_WEIGHT = WEIGHTS[Ground.RENEWAL]
+_CONCERN_WEIGHT = WEIGHTS[Ground.CONCERN]
+_NEXT_STEP_WEIGHT = WEIGHTS[Ground.NEXT_STEP_DUE]
+_STALE_WEIGHT = WEIGHTS[Ground.STALE_CONTACT]
+_NEVER_WEIGHT = WEIGHTS[Ground.NEVER_CHECKED_IN]
 
 
 def _shift(day: date, days: int) -> date:
@@ -165,18 +209,27 @@ class DueDay:
 
     def kinds(self, customer: CustomerFacts, is_key: bool) -> tuple[NudgeKind, ...]:
         """Why `customer` is due a conversation, most urgent first (none when resting)."""
-        if is_resting(customer, self.today):
-            return ()
-        return self.standing(customer, is_key)
+        return self.due(customer, is_key)[0]
 
     def standing(self, customer: CustomerFacts, is_key: bool) -> tuple[NudgeKind, ...]:
-        """Why `customer` would be due, resting or not: the one rule the digest and health share.
+        """Why `customer` would be due, resting or not: the one rule the digest and health share."""
+        return self.weighed(customer, is_key)[0]
+
+    def due(self, customer: CustomerFacts, is_key: bool) -> Weighed:
+        """`weighed`, or nothing when `customer` is resting."""
+        if is_resting(customer, self.today):
+            return (), ()
+        return self.weighed(customer, is_key)
+
+    def weighed(self, customer: CustomerFacts, is_key: bool) -> Weighed:
+        """Why `customer` would be due, resting or not, the most urgent first, and what each kind adds
+        to its urgency: its weight, raised by how late it is (`bot.rules.priority`).
 
         Cheap, with no sentences (`describe` words them): planning runs it on every customer, so the
         four rules are written out here rather than called.
         """
-        today = self.today
-        kinds = []  # in urgency order: renewal, follow-up, next step, contact
+        today, policy = self.today, self.policy
+        kinds, weights = [], []
         last = customer.last_checkin_on
         # A renewal inside the window, and the reason not confirmed recently.
         renewal = customer.renewal_date
@@ -184,10 +237,17 @@ class DueDay:
             confirmed = customer.reason_confirmed_on
             if confirmed is None or confirmed < self.confirmed_from:
                 kinds.append(NudgeKind.RENEWAL_UNCONFIRMED)
+                window = policy.renewal_window_days
+                late = lateness(window - (renewal - today).days, window)
+                weights.append(contribution(_RENEWAL_WEIGHT, late))
         # A concern old enough, with no check-in after it.
         concern = customer.concern_on
         if concern is not None and concern < self.follow_up_before and (last is None or last <= concern):
             kinds.append(NudgeKind.FOLLOW_UP)
+            events = concern_events(customer)
+            weight = events[0][0] + FURTHER_EVENT * (len(events) - 1) if events else _CONCERN_WEIGHT
+            late = lateness((today - concern).days - policy.follow_up_days, SPAN_DAYS)
+            weights.append(contribution(weight, late))
         # A next step due by today, with no check-in on or after its day.
         step_due = customer.next_step_due
         if (
@@ -197,17 +257,25 @@ class DueDay:
             and (last is None or last < step_due)
         ):
             kinds.append(NudgeKind.NEXT_STEP_DUE)
+            weights.append(contribution(_NEXT_STEP_WEIGHT, lateness((today - step_due).days, SPAN_DAYS)))
         # No check-in for a whole cadence (counted from customer-since when there was never one).
-        cadence = cadence_for(customer, is_key=is_key, policy=self.policy)
+        cadence = cadence_for(customer, is_key=is_key, policy=policy)
         fresh = self.fresh_from.get(cadence) or _fresh_from(today, cadence)
         if last is not None:
             if last < fresh:
                 kinds.append(NudgeKind.OVERDUE)
+                late = lateness((today - last).days - cadence, cadence)
+                weights.append(contribution(_STALE_WEIGHT, late))
         else:
             since = customer.customer_since
             if since is None or since < fresh:
                 kinds.append(NudgeKind.NEVER_CHECKED_IN)
-        return tuple(kinds)
+                late = 0.0 if since is None else lateness((today - since).days - cadence, cadence)
+                weights.append(contribution(_NEVER_WEIGHT, late))
+        if len(kinds) > 1:  # the most urgent first (on a tie, in the order above)
+            order = sorted(range(len(kinds)), key=weights.__getitem__, reverse=True)
+            return tuple(kinds[i] for i in order), tuple(weights[i] for i in order)
+        return tuple(kinds), tuple(weights)
 
 
 @lru_cache(maxsize=16)
@@ -224,7 +292,8 @@ def due_kinds(customer: CustomerFacts, *, today: date, policy: Policy, is_key: b
 def describe(
     kinds: Iterable[NudgeKind], customer: CustomerFacts, *, today: date, policy: Policy, is_key: bool
 ) -> tuple[DueReason, ...]:
-    """`kinds` (as `due_kinds` returned them for the same arguments) as sentences for a person."""
+    """`kinds` (as `due_kinds` returned them for the same arguments: most urgent first) as sentences
+    for a person."""
     reasons = []
     for kind in kinds:
         if kind == NudgeKind.RENEWAL_UNCONFIRMED:
@@ -247,54 +316,90 @@ def due_reasons(
     return describe(kinds, customer, today=today, policy=policy, is_key=is_key)
 
 
-def _order(customer: CustomerFacts, kinds: Sequence[NudgeKind], today: date) -> tuple[object, ...]:
-    urgency = kinds[0] if kinds else 0  # kinds come most urgent first
-    last = customer.last_checkin_on
-    silent = (today - last).days if last else 10**6
-    return (-urgency, -len(kinds), -(customer.arr or 0.0), -silent, customer.name.casefold())
+def active_arr(customers: Iterable[CustomerFacts]) -> float:
+    """The active ARR of `customers`: what a customer's ARR share is of."""
+    return sum(c.arr for c in customers if c.active and c.arr and c.arr > 0)
 
 
-def urgency_order(customer: CustomerFacts, reasons: tuple[DueReason, ...], today: date) -> tuple[object, ...]:
-    """Sort key: most urgent first, then most valuable, then longest without contact, then name
-    (`reasons` as `due_reasons` gives them, most urgent first)."""
-    return _order(customer, [reason.kind for reason in reasons], today)
+def _ranked(
+    customers: Iterable[C], day: DueDay, key_ids: set[int], total: float, *, due_only: bool
+) -> list[tuple[float, float, float, str, int, C, tuple[NudgeKind, ...]]]:
+    """Each customer (only the due ones when `due_only`) after its sort key: highest priority, then
+    most urgent, then most valuable, then name, then its place in `customers` (so customers
+    themselves are never compared)."""
+    ranked = []
+    for n, c in enumerate(customers):
+        kinds, weights = day.due(c, c.id in key_ids)
+        if not kinds and due_only:
+            continue
+        urgency = sum(weights)
+        arr = c.arr or 0.0
+        score = priority(value(arr, total), urgency)
+        ranked.append((-score, -urgency, -arr, c.name.casefold(), n, c, kinds))
+    return ranked
 
 
 def first_due(
-    customers: Iterable[CustomerFacts],
+    customers: Iterable[C],
     *,
     today: date,
     policy: Policy,
     key_ids: set[int],
     cap: int | None = None,
-) -> tuple[list[Due], int]:
-    """The first `cap` customers due on `today` (all when None), most urgent and most valuable first,
-    and how many are due in all. Only as many as asked for are ordered (a digest shows a few)."""
-    day = due_day(today, policy)
-    due = [(n, c, kinds) for n, c in enumerate(customers) if (kinds := day.kinds(c, c.id in key_ids))]
-    candidates = due
-    if cap is not None and 0 < cap < len(due):
-        # Urgency comes first in the order: the first `cap` are all at least as urgent as the
-        # cap-th most urgent customer, so only those are ordered.
-        least = sorted(kinds[0] for _, _, kinds in due)[-cap]
-        candidates = [(n, c, kinds) for n, c, kinds in due if kinds[0] >= least]
-    # Each after its sort key and its place: ties keep the book's order, as a stable sort does, and
-    # customers themselves are never compared.
-    ranked = [(_order(c, kinds, today), n, c, kinds) for n, c, kinds in candidates]
+    arr_total: float | None = None,
+) -> tuple[list[Due[C]], int]:
+    """The first `cap` customers due on `today` (all when None), highest priority first, and how many
+    are due in all. `arr_total` is the workspace's active ARR (`active_arr(customers)` when None:
+    the order is the same, as every share is divided by it). Only as many as asked for are ordered."""
+    customers = customers if isinstance(customers, Sequence) else list(customers)
+    total = active_arr(customers) if arr_total is None else arr_total
+    ranked = _ranked(customers, due_day(today, policy), key_ids, total, due_only=True)
     first = sorted(ranked) if cap is None else heapq.nsmallest(cap, ranked)
-    return [Due(c, kinds) for _, _, c, kinds in first], len(due)
+    return [Due(c, kinds, -score) for score, _, _, _, _, c, kinds in first], len(ranked)
 
 
-def due_customers(
-    customers: Iterable[CustomerFacts], *, today: date, policy: Policy, key_ids: set[int]
-) -> list[Due]:
-    """The customers due on `today`, most urgent and most valuable first (reasons not yet worded)."""
+def due_customers(customers: Iterable[C], *, today: date, policy: Policy, key_ids: set[int]) -> list[Due[C]]:
+    """The customers due on `today`, highest priority first (reasons not yet worded)."""
     return first_due(customers, today=today, policy=policy, key_ids=key_ids)[0]
 
 
-def question_for(customer: CustomerFacts) -> str:
-    """The question to ask the customer in the next conversation."""
-    reason = reason_text(customer)
-    if reason is None:
-        return "Why did you choose us — and is that still what you need from us?"
-    return f"Is {quoted(reason)} still the reason you work with us?"
+def book_order(customers: Sequence[C], *, today: date, policy: Policy, key_ids: set[int]) -> list[Due[C]]:
+    """Every one of `customers`, in the digest's order: the due ones by priority, then the others
+    (resting or not due) most valuable first."""
+    ranked = _ranked(customers, due_day(today, policy), key_ids, active_arr(customers), due_only=False)
+    return [Due(c, kinds, -score) for score, _, _, _, _, c, kinds in sorted(ranked)]
+
+
+# The question for the most urgent reason (`describe`'s first). It never quotes the reason: the
+# digest shows it once already, so the question calls it "your reason".
+HOLDS = "Does your reason for choosing us still hold?"
+WHY_CHOSEN = "Why did you choose us, and is that still what you need from us?"
+_RENEWAL_QUESTION = "Before we talk renewal: does your reason for choosing us still hold?"
+_NEXT_STEP_QUESTION = "Did the next step we agreed on happen?"
+_NEW_PEOPLE = "With the new people involved, does your reason for choosing us still hold?"
+_EVENT_QUESTIONS: dict[Ground | Change, str] = {
+    Ground.REASON_WEAKENED: "What would make your reason for choosing us hold again?",
+    Ground.REASON_CHANGED: "Is your new reason for working with us what you need from us now?",
+    Change.NEW_LEADERSHIP: _NEW_PEOPLE,
+    Change.CHAMPION_LEFT: _NEW_PEOPLE,
+    Change.REORG: _NEW_PEOPLE,
+    Change.MERGER: _NEW_PEOPLE,
+    Change.BUDGET_CUT: "With a tighter budget, is your reason for choosing us still worth paying for?",
+    Change.GROWTH: "As you grow, does your reason for choosing us still hold?",
+    Change.NEW_COMPETITOR: "With a new option around, does your reason for choosing us still hold?",
+}
+
+
+def question_for(customer: CustomerFacts, kind: NudgeKind | None) -> str:
+    """The question to ask in the next conversation, fitting the most urgent reason `kind` (None
+    when it is not due). Without a recorded reason, except for a next step, it asks why they chose us."""
+    if kind == NudgeKind.NEXT_STEP_DUE:
+        return _NEXT_STEP_QUESTION
+    if reason_text(customer) is None:
+        return WHY_CHOSEN
+    if kind == NudgeKind.RENEWAL_UNCONFIRMED:
+        return _RENEWAL_QUESTION
+    if kind == NudgeKind.FOLLOW_UP:
+        events = concern_events(customer)
+        return _EVENT_QUESTIONS[events[0][1]] if events else HOLDS
+    return HOLDS

@@ -30,8 +30,20 @@ def day_label(day: date, today: date) -> str:
 
 
 def days(count: int) -> str:
-    """'1 day', '12 days'."""
+    """'1 day', '12 days' (a span: for a day counted from today, `days_ago` or `in_days`)."""
     return f"{count} day" if abs(count) == 1 else f"{count} days"
+
+
+def days_ago(count: int) -> str:
+    """A day `count` days before today: 'today', '1 day ago', '12 days ago' ('in 3 days' when < 0)."""
+    if count == 0:
+        return "today"
+    return f"{days(count)} ago" if count > 0 else f"in {days(-count)}"
+
+
+def in_days(count: int) -> str:
+    """A day `count` days after today: 'today', 'in 1 day', 'in 12 days' ('3 days ago' when < 0)."""
+    return days_ago(-count)
 
 
 def quoted(text: str, limit: int = 80) -> str:

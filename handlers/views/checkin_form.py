@@ -53,13 +53,19 @@ def checkin_modal(
     customer: tuple[int, str] | None = None,
     reason: str | None = None,
     metadata: dict[str, Any] | None = None,
+    verdict: Verdict | None = None,
 ) -> View:
-    """The form to log a conversation, with `customer` chosen and their reason shown when known."""
+    """The form to log a conversation, with `customer` chosen and their reason shown when known.
+
+    Whether their reason still holds comes first and must be answered ("Not asked" is an answer); it
+    dispatches its choice, so the form is rebuilt with the `verdict` chosen, and the new reason is asked
+    for only once it is "changed". Every input keeps its block id, so Slack keeps what was typed.
+    """
     chosen = option_model(customer[1], str(customer[0])) if customer else None
     if customer is None:
-        reason_line = "_Choose the customer to see the reason they chose us._"
+        reason_line = "_Choose the customer to see their reason._"
     elif reason:
-        reason_line = f"*Their reason for choosing us:* {safe(quoted(reason, 600))}"
+        reason_line = f"*Their reason:* {safe(quoted(reason, 600))}"
     else:
         reason_line = "_Nobody has recorded why they chose us yet._"
     verdicts = [option_model(VERDICT_LABELS[v], v.value) for v in Verdict]
@@ -73,25 +79,29 @@ def checkin_modal(
             ),
             dispatch_action=True,
         ),
+        section(reason_line, block_id=REASON_BLOCK),
+        input_block(
+            ids.CHECKIN_VERDICT,
+            "Does their reason still hold?",
+            RadioButtonsElement(options=verdicts),
+            dispatch_action=True,
+        ),
+    ]
+    if verdict == Verdict.CHANGED:
+        blocks.append(
+            input_block(
+                ids.CHECKIN_NEW_REASON,
+                "What is their reason now?",
+                PlainTextInputElement(multiline=True, max_length=MAX_REASON),
+            )
+        )
+    blocks += [
+        input_block(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=MAX_NOTE)),
         input_block(ids.CHECKIN_DATE, "Date", DatePickerElement(initial_date=today.isoformat())),
         input_block(
             ids.CHECKIN_SPOKE_WITH,
             "Who we spoke with",
             PlainTextInputElement(max_length=MAX_SPOKE_WITH),
-            optional=True,
-        ),
-        input_block(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=MAX_NOTE)),
-        section(reason_line, block_id=REASON_BLOCK),
-        input_block(
-            ids.CHECKIN_VERDICT,
-            "Does their original reason still hold?",
-            RadioButtonsElement(options=verdicts),
-            optional=True,
-        ),
-        input_block(
-            ids.CHECKIN_NEW_REASON,
-            "Their new reason (when it changed)",
-            PlainTextInputElement(multiline=True, max_length=MAX_REASON),
             optional=True,
         ),
         input_block(
@@ -135,16 +145,22 @@ def selected_customer(values: dict[str, Any]) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+def selected_verdict(values: dict[str, Any]) -> Verdict | None:
+    """The answer chosen so far to "does their reason still hold?" (None: none, or not one we know)."""
+    raw = _selected(values, ids.CHECKIN_VERDICT)
+    return next((verdict for verdict in Verdict if verdict.value == raw), None)
+
+
 def read_checkin_form(values: dict[str, Any]) -> CheckinDraft:
-    """The draft in a submitted form's `view.state.values`."""
-    verdict = _selected(values, ids.CHECKIN_VERDICT)
+    """The draft in a submitted form's `view.state.values` (a verdict missing, which only a forged form
+    can do, reads as "not asked")."""
     expectation = _selected(values, ids.CHECKIN_EXPECTATION)
     changes = input_value(values, ids.CHECKIN_CHANGES).get("selected_options") or []
     return CheckinDraft(
         customer_id=selected_customer(values),
         occurred_on=input_date(values, ids.CHECKIN_DATE),
         note=input_text(values, ids.CHECKIN_NOTE),
-        verdict=Verdict(verdict) if verdict else Verdict.NOT_ASKED,
+        verdict=selected_verdict(values) or Verdict.NOT_ASKED,
         new_reason=input_text(values, ids.CHECKIN_NEW_REASON),
         spoke_with=input_text(values, ids.CHECKIN_SPOKE_WITH),
         expectation=Expectation(expectation) if expectation else Expectation.UNKNOWN,

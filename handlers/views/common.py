@@ -62,9 +62,15 @@ def mention(user_id: str | None) -> str:
     return f"<@{user_id}>" if is_user_id(user_id) else safe(user_id, 40)
 
 
+def one_line(text: str, limit: int) -> str:
+    """User text for a plain_text field: cleaned, on one line, shortened to `limit`, never escaped
+    (Slack shows plain_text literally, so `&amp;` would show as typed and nothing can ping)."""
+    return shorten(" ".join(clean_text(text).split()), limit)
+
+
 def plain(text: str, limit: int) -> PlainTextObject:
-    """A plain_text object holding `text` as given (already escaped), shortened to `limit`."""
-    return PlainTextObject(text=shorten(text, limit), emoji=True)
+    """A plain_text object holding `text` (static or user text, see `one_line`) on one line."""
+    return PlainTextObject(text=one_line(text, limit), emoji=True)
 
 
 def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> MarkdownTextObject:
@@ -86,9 +92,9 @@ def actions(elements: Sequence[InteractiveElement]) -> ActionsBlock:
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> ButtonElement:
-    """A button labelled with escaped, shortened `text` (user text allowed)."""
+    """A button labelled with `text` (user text allowed), shortened."""
     return ButtonElement(
-        text=plain(safe(text, BUTTON_LIMIT), BUTTON_LIMIT),
+        text=plain(text, BUTTON_LIMIT),
         action_id=action_id,
         value=value[:VALUE_LIMIT],
         style=style,
@@ -96,8 +102,8 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 
 
 def option_model(label: str, value: str) -> Option:
-    """An option labelled with escaped, shortened `label` (user text allowed)."""
-    return Option(text=plain(safe(label, OPTION_LIMIT), OPTION_LIMIT), value=value[:OPTION_VALUE_LIMIT])
+    """An option labelled with `label` (user text allowed), shortened."""
+    return Option(text=plain(label, OPTION_LIMIT), value=value[:OPTION_VALUE_LIMIT])
 
 
 def as_json(blocks: Sequence[Block | Json]) -> list[Json]:

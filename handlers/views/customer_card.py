@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from slack_sdk.models.blocks import Block, DividerBlock, InteractiveElement
+from slack_sdk.models.blocks import Block, DividerBlock, InteractiveElement, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.rules.facts import CardFacts, CheckInEntry, CustomerFacts
 from bot.rules.health import Health, HealthLevel
-from bot.rules.nudges import DueReason
+from bot.rules.nudges import DueReason, reason_text
 from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
-from bot.rules.wording import days, quoted
+from bot.rules.wording import days_ago, in_days, quoted
 from handlers import ids
 from handlers.views import hand_built as fast
 from handlers.views.common import (
@@ -29,6 +29,8 @@ from handlers.views.common import (
     context,
     mention,
     money,
+    mrkdwn,
+    one_line,
     plain,
     section,
     when,
@@ -37,26 +39,38 @@ from handlers.views.text import safe
 
 HEALTH_ICONS = {HealthLevel.HEALTHY: "🟢", HealthLevel.WATCH: "🟡", HealthLevel.AT_RISK: "🔴"}
 HISTORY_PAGE_SIZE = 20
+LIST_BUTTON = "View card"
 
 
-def reason_status(customer: CardFacts, today: date) -> str:
-    """'Holds (3 March, by @jo)' or 'Never asked'."""
-    if customer.last_verdict is None or customer.last_verdict_on is None:
-        return "Never asked"
-    return (
-        f"{VERDICT_LABELS[customer.last_verdict]} ({when(customer.last_verdict_on, today)}, "
-        f"by {mention(customer.last_verdict_by)})"
-    )
+def _asked(customer: CardFacts) -> bool:
+    return customer.last_verdict not in (None, Verdict.NOT_ASKED) and customer.last_verdict_on is not None
 
 
-def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300) -> str:
-    """One check-in in a line of mrkdwn: date, author, who, verdict, note."""
+def _given(customer: CardFacts, today: date, viewer: str | None) -> str:
+    """'3 March, by @jo' (or 'by you' when `viewer` gave it): when the last verdict was given, by whom."""
+    by = "you" if viewer and customer.last_verdict_by == viewer else mention(customer.last_verdict_by)
+    return f"{when(customer.last_verdict_on, today)}, by {by}"
+
+
+def reason_status(customer: CardFacts, today: date, *, viewer: str | None = None) -> str:
+    """'holds (3 March, by @jo)', 'never asked', or 'not recorded' when nobody knows their reason."""
+    if reason_text(customer) is None:
+        return "not recorded"
+    if not _asked(customer):
+        return "never asked"
+    assert customer.last_verdict is not None
+    return f"{VERDICT_LABELS[customer.last_verdict].lower()} ({_given(customer, today, viewer)})"
+
+
+def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300, verdict: bool = True) -> str:
+    """One check-in in mrkdwn: date, author, who, its verdict (unless `verdict` is False) and how delivery
+    met their expectations; the note on the next line."""
     who = f" with {safe(checkin.spoke_with, 100)}" if checkin.spoke_with else ""
-    verdict = (
-        "" if checkin.verdict == Verdict.NOT_ASKED else f" · reason {VERDICT_LABELS[checkin.verdict].lower()}"
-    )
-    if checkin.verdict == Verdict.CHANGED and checkin.new_reason:
-        verdict += f" → {safe(quoted(checkin.new_reason, 200))}"
+    said = ""
+    if verdict and checkin.verdict != Verdict.NOT_ASKED:
+        said = f" · reason {VERDICT_LABELS[checkin.verdict].lower()}"
+        if checkin.verdict == Verdict.CHANGED and checkin.new_reason:
+            said += f" → {safe(quoted(checkin.new_reason, 200))}"
     expectation = (
         ""
         if checkin.expectation == Expectation.UNKNOWN
@@ -64,48 +78,67 @@ def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300) -
     )
     note = safe(checkin.note, note_limit) or "_no note_"
     head = f"*{when(checkin.occurred_on, today)}* · {mention(checkin.author_user_id)}"
-    return f"{head}{who}{verdict}{expectation}\n{note}"
+    return f"{head}{who}{said}{expectation}\n{note}"
+
+
+def _reason(customer: CardFacts, today: date) -> str:
+    """Why they chose us, dated by when they became a customer (else when it was recorded); their reason
+    now when it changed; and whether it still holds: each said once."""
+    if customer.customer_since:
+        dated = f" (customer since {when(customer.customer_since, today)})"
+    elif customer.original_reason and customer.original_reason_on:
+        dated = f" (recorded on {when(customer.original_reason_on, today)})"
+    else:
+        dated = ""
+    original = (
+        safe(quoted(customer.original_reason, 900)) if customer.original_reason else "_not recorded yet_"
+    )
+    lines = [f"*Why they chose us*{dated}: {original}"]
+    current = customer.current_reason
+    changed_last = customer.last_verdict == Verdict.CHANGED and _asked(customer)
+    if current and current != customer.original_reason:
+        if changed_last:
+            dated = f" (changed {_given(customer, today, None)})"
+        elif customer.current_reason_on:
+            dated = f" (recorded on {when(customer.current_reason_on, today)})"
+        else:
+            dated = ""
+        lines.append(f"*Their reason now*{dated}: {safe(quoted(current, 900))}")
+        if changed_last:
+            return "\n".join(lines)
+    if reason_text(customer) is not None:
+        status = reason_status(customer, today)
+        lines.append(f"*Does it still hold?* {status[0].upper()}{status[1:]}")
+    return "\n".join(lines)
 
 
 def customer_card(
     customer: CardFacts, *, latest: Sequence[CheckInEntry], health: Health, today: date
 ) -> list[Json]:
-    """Everything to know before a call, with buttons to log a check-in or read the full history."""
+    """Everything to know before a call, each fact once, with buttons to log a check-in or read the
+    full history. Health comes with its signals; the latest check-in's verdict is the reason's status."""
     renewal = "—"
     if customer.renewal_date:
-        left = (customer.renewal_date - today).days
-        in_days = f"in {days(left)}" if left >= 0 else f"{days(-left)} ago"
-        renewal = f"{when(customer.renewal_date, today)} ({in_days})"
+        renewal = f"{when(customer.renewal_date, today)} ({in_days((customer.renewal_date - today).days)})"
     fields = [
         f"*Owner*\n{mention(customer.owner_user_id)}",
         f"*ARR*\n{money(customer.arr)}",
-        f"*Customer since*\n{when(customer.customer_since, today)}",
         f"*Renewal*\n{renewal}",
         f"*Health*\n{HEALTH_ICONS[health.level]} {health.level.label}",
-        f"*Reason status*\n{reason_status(customer, today)}",
     ]
-    blocks: list[Json] = [
-        fast.header(safe(customer.name, HEADER_LIMIT)),
-        fast.fields_section(fields),
-    ]
-    why = [
-        f"*Why they chose us* ({when(customer.original_reason_on, today)}): "
-        + (safe(quoted(customer.original_reason, 900)) if customer.original_reason else "_not recorded_")
-    ]
-    if customer.current_reason and customer.current_reason != customer.original_reason:
-        why.append(
-            f"*Their reason now* ({when(customer.current_reason_on, today)}): "
-            + safe(quoted(customer.current_reason, 900))
-        )
-    blocks.append(fast.section("\n".join(why)))
+    blocks: list[Json] = [fast.header(one_line(customer.name, HEADER_LIMIT)), fast.fields_section(fields)]
+    if health.signals:
+        blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
+    blocks.append(fast.section(_reason(customer, today)))
     if latest:
         last = latest[0]
-        expectation = EXPECTATION_LABELS[customer.last_expectation or Expectation.UNKNOWN]
+        stated = (
+            reason_text(customer) is not None
+            and last.verdict == customer.last_verdict
+            and last.occurred_on == customer.last_verdict_on
+        )
         blocks.append(
-            fast.section(
-                f"*Last check-in*\n{checkin_line(last, today, note_limit=1200)}"
-                f"\n_Expectations:_ {expectation}"
-            )
+            fast.section(f"*Last check-in*\n{checkin_line(last, today, note_limit=1200, verdict=not stated)}")
         )
     else:
         blocks.append(fast.section("*Last check-in*\nNone logged yet."))
@@ -113,19 +146,16 @@ def customer_card(
     if customer.next_step:
         due = f" (due {when(customer.next_step_due, today)})" if customer.next_step_due else ""
         extra.append(f"*Next step:* {safe(customer.next_step, 600)}{due}")
-    if customer.last_changes:
-        labels = ", ".join(CHANGE_LABELS[change] for change in customer.last_changes)
+    labels = ", ".join(CHANGE_LABELS[change] for change in customer.last_changes)
+    # A recent change is one of the health signals above: told there, not again.
+    if labels and not any(labels in signal.sentence for signal in health.signals):
         extra.append(f"*Changes at the customer* ({when(customer.last_changes_on, today)}): {labels}")
     if extra:
         blocks.append(fast.section("\n".join(extra)))
-    if health.signals:
-        blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
     if len(latest) > 1:
         blocks.append(fast.divider())
         blocks.append(
-            fast.section(
-                "*Latest check-ins*\n" + "\n".join(checkin_line(c, today, note_limit=400) for c in latest[:3])
-            )
+            fast.section("*Earlier check-ins*\n" + "\n".join(checkin_line(c, today) for c in latest[1:3]))
         )
     blocks.append(
         fast.actions(
@@ -144,9 +174,10 @@ def card_text(customer: CustomerFacts) -> str:
 
 
 def customer_list(
-    rows: Sequence[tuple[CardFacts, tuple[DueReason, ...]]], *, today: date, total: int
+    rows: Sequence[tuple[CardFacts, tuple[DueReason, ...]]], *, today: date, total: int, viewer: str
 ) -> list[Block]:
-    """The caller's customers, most urgent first: days since the last check-in and the reason's status."""
+    """The `viewer`'s customers, most urgent first: when they last checked in, the reason's status, and
+    a button opening each one's card."""
     if not rows:
         return [
             section(
@@ -154,30 +185,19 @@ def customer_list(
                 "or add one with `/customer add <name>`."
             )
         ]
-    lines: list[str] = []
-    for customer, reasons in rows:
-        since = (
-            f"{days((today - customer.last_checkin_on).days)} since the last check-in"
+    blocks: list[Block] = [section(f"*Your customers* ({total}), most urgent first:")]
+    for index, (customer, reasons) in enumerate(rows[: MAX_MESSAGE_BLOCKS - 2]):
+        last = (
+            f"last check-in {days_ago((today - customer.last_checkin_on).days)}"
             if customer.last_checkin_on
             else "never checked in"
         )
         due = "🔔 " if reasons else ""
-        lines.append(
-            f"{due}*{safe(customer.name, 200)}* · {since} · reason: {reason_status(customer, today)}"
-        )
-    blocks: list[Block] = [section(f"*Your customers* ({total}), most urgent first:")]
-    chunk: list[str] = []
-    shown = 0
-    for line in lines:
-        if chunk and (sum(map(len, chunk)) + len(line) > 2900 or len(chunk) >= 10):
-            blocks.append(section("\n".join(chunk)))
-            chunk = []
-        if len(blocks) >= MAX_MESSAGE_BLOCKS - 2:
-            break
-        chunk.append(line)
-        shown += 1
-    if chunk:
-        blocks.append(section("\n".join(chunk)))
+        status = reason_status(customer, today, viewer=viewer)
+        line = f"{due}*{safe(customer.name, 200)}* · {last} · reason {status}"
+        card = button(LIST_BUTTON, ids.numbered(ids.PICK_FOR_CARD_ACTION, index), str(customer.id))
+        blocks.append(SectionBlock(text=mrkdwn(line), accessory=card))
+    shown = len(blocks) - 1
     if total > shown:
         blocks.append(context(f"…and {total - shown} more. Look one up with `/customer <name>`."))
     return blocks

@@ -6,6 +6,9 @@ also what `handlers.views.digest_text` prints in the terminal, so both read the 
 Every block that belongs to a customer has the block id "<prefix>:<customer id>", and every
 control's value carries the customer id, so a pressed button needs nothing held in memory: the
 handler reads the customer from the payload and rewrites that customer's blocks in the message.
+Once a customer is answered, logged, snoozed or handed over, its entry collapses to one line
+(`collapse_customer`) and the header counts the customers still open; the header's block id carries
+how many more the digest did not show ("digest_header:<more>"), so the count needs nothing stored.
 """
 
 from __future__ import annotations
@@ -29,24 +32,30 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
+from bot.operations.hand_over import HandedOver
 from bot.rules.digest import DigestItem, DigestPlan, SnoozePeriod
-from bot.rules.facts import CustomerFacts
 from bot.rules.limits import shorten
 from bot.rules.nudges import why_chosen
+from bot.rules.vocabulary import Verdict
 from bot.rules.wording import day_label, days
 from handlers.ids import (
     DIGEST_ACTIONS_BLOCK,
+    DIGEST_ANSWER_ACTION,
     DIGEST_CUSTOMER_BLOCK,
+    DIGEST_HEADER_BLOCK,
     DIGEST_NOT_MINE_ACTION,
     DIGEST_REASSIGN_ACTION,
     DIGEST_REASSIGN_CANCEL_ACTION,
     DIGEST_SNOOZE_ACTION,
     LOG_CHECKIN_ACTION,
+    VIEW_CARD_ACTION,
+    numbered,
 )
+from handlers.views.common import SECTION_LIMIT, context, money, section
+from handlers.views.customer_card import checkin_line
 from handlers.views.text import safe
 
 MAX_BLOCKS = 50  # Slack's limit for one message
-SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 FIXED_BLOCKS = 3  # header, intro, footer
 BLOCKS_PER_CUSTOMER = 3  # divider, section, actions
@@ -54,6 +63,14 @@ MAX_CUSTOMERS = (MAX_BLOCKS - FIXED_BLOCKS) // BLOCKS_PER_CUSTOMER
 METADATA_EVENT = "holdfast_digest"
 SNOOZE_LABELS = {SnoozePeriod.WEEK: "for a week", SnoozePeriod.MONTH: "for a month"}
 NOT_RECORDED = "not recorded yet"
+# The one-tap answers to "does their reason still hold?", in the order shown.
+ANSWERS = {Verdict.HOLDS: "Still holds", Verdict.WEAKENED: "Weakened", Verdict.CHANGED: "Changed"}
+ANSWERED = {
+    Verdict.HOLDS: "the reason holds",
+    Verdict.WEAKENED: "the reason weakened",
+    Verdict.CHANGED: "the reason changed",
+    Verdict.NOT_ASKED: "check-in logged",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +125,15 @@ def key_mark(item: DigestItem) -> str:
 
 
 def entry_lines(item: DigestItem, today: date) -> list[EntryLine]:
-    """What the digest says about one customer, after its name."""
+    """What the digest says about one customer, after its name: the reason once, the single most
+    urgent "why now" (with how many more the card lists), and the question that fits it."""
     reason = why_chosen(item.customer)
+    first, *others = item.reasons
+    more = (f"(+{len(others)} more on the card)",) if others else ()
     return [
-        EntryLine("Why they chose us", (reason or NOT_RECORDED,), placeholder=not reason),
-        EntryLine("Last check-in", (last_checkin(item, today),)),
-        EntryLine("Why now", tuple(reason.sentence for reason in item.reasons), limit=600),
-        EntryLine("Ask", (item.question,), limit=300),
+        EntryLine("Why they chose us", (reason or NOT_RECORDED,), limit=120, placeholder=not reason),
+        EntryLine("Why now", (first.sentence, *more), limit=200),
+        EntryLine("Ask", (item.question,), limit=200),
     ]
 
 
@@ -130,13 +149,35 @@ def customer_text(item: DigestItem, today: date) -> str:
     return shorten("\n".join(lines), SECTION_LIMIT)
 
 
+def answer_value(verdict: Verdict, customer_id: int) -> str:
+    return f"{verdict.value}:{customer_id}"
+
+
+def answer_of(value: str) -> tuple[Verdict, int] | None:
+    """The verdict and customer id of an answer button's value; None when it is not one."""
+    verdict, _, customer = value.partition(":")
+    if verdict not in ANSWERS or not customer.isdigit():
+        return None
+    return Verdict(verdict), int(customer)
+
+
 def customer_actions(customer_id: int) -> ActionsBlock:
-    """Log check-in, Snooze (a week / a month), Not my customer."""
+    """The reason's three answers, Log check-in, Snooze (a week / a month), Not my customer."""
     value = str(customer_id)
+    answers = [
+        ButtonElement(
+            text=label,
+            action_id=numbered(DIGEST_ANSWER_ACTION, verdict.value),
+            value=answer_value(verdict, customer_id),
+            style="primary" if verdict == Verdict.HOLDS else None,
+        )
+        for verdict, label in ANSWERS.items()
+    ]
     return ActionsBlock(
         block_id=block_id(DIGEST_ACTIONS_BLOCK, customer_id),
         elements=[
-            ButtonElement(text="Log check-in", action_id=LOG_CHECKIN_ACTION, value=value, style="primary"),
+            *answers,
+            ButtonElement(text="Log check-in", action_id=LOG_CHECKIN_ACTION, value=value),
             StaticSelectElement(
                 placeholder="Snooze",
                 action_id=DIGEST_SNOOZE_ACTION,
@@ -170,15 +211,31 @@ def done_note(customer_id: int, mrkdwn: str) -> ContextBlock:
     )
 
 
-def handed_over_text(customer: CustomerFacts, *, by: str) -> str:
-    """The new owner's direct message after "Not my customer": who handed it over, and why they chose us."""
-    name = " ".join(customer.name.split())
+def handed_over_message(handed: HandedOver, *, by: str) -> tuple[list[Block], str]:
+    """The new owner's direct message after "Not my customer": who handed it over, the card's
+    essentials (reason, renewal, ARR, open next step, the last conversation) and View card."""
+    customer, today = handed.customer, handed.today
+    name = safe(" ".join(customer.name.split()), 150)
     reason = why_chosen(customer)
-    why = f"They chose us for {safe(reason, 300)}." if reason else "Why they chose us is not recorded yet."
-    return (
-        f":handshake: <@{by}> handed *{safe(name, 150)}* over to you in Holdfast. {why} "
-        f"Its card: `/customer {safe(name, 150)}`"
+    renewal = customer.renewal_date
+    step, step_due = customer.next_step, customer.next_step_due
+    due = f" (due {day_label(step_due, today)})" if step_due else ""
+    facts = [
+        f"*Why they chose us:* {safe(reason, 300)}" if reason else "*Why they chose us:* _not recorded yet_",
+        f"*Renewal:* {day_label(renewal, today)}" if renewal else None,
+        f"*ARR:* {money(customer.arr)}" if customer.arr is not None else None,
+        f"*Next step:* {safe(step, 200)}{due}" if step else None,
+    ]
+    text = f":handshake: <@{by}> handed *{name}* over to you in Holdfast."
+    blocks: list[Block] = [section(text), section("\n".join(f for f in facts if f))]
+    if handed.last is not None:
+        blocks.append(context(f"Last conversation: {checkin_line(handed.last, today, note_limit=300)}"))
+    blocks.append(
+        ActionsBlock(
+            elements=[ButtonElement(text="View card", action_id=VIEW_CARD_ACTION, value=str(customer.id))]
+        )
     )
+    return blocks, f"{name} was handed over to you in Holdfast."
 
 
 def replace_customer_controls(
@@ -188,6 +245,42 @@ def replace_customer_controls(
     target = block_id(DIGEST_ACTIONS_BLOCK, customer_id)
     new = replacement.to_dict()
     return [new if block.get("block_id") == target else dict(block) for block in blocks]
+
+
+def answered_text(name: str, verdict: Verdict, day: date) -> str:
+    """The one line a customer's entry collapses to once logged (`name` already escaped)."""
+    return f"✓ *{name}* — {ANSWERED[verdict]}, {day_label(day, day)}"
+
+
+def collapse_customer(
+    blocks: Sequence[dict[str, Any]], customer_id: int, mrkdwn: str
+) -> list[dict[str, Any]]:
+    """The message with that customer's entry folded into the one line `mrkdwn` (already escaped)
+    and the header counting the customers still open."""
+    entry = block_id(DIGEST_CUSTOMER_BLOCK, customer_id)
+    kept = [dict(block) for block in blocks if block.get("block_id") != entry]
+    collapsed = replace_customer_controls(kept, customer_id, done_note(customer_id, mrkdwn))
+    return recount(collapsed)
+
+
+def open_customers(blocks: Sequence[dict[str, Any]]) -> int:
+    """How many customers of the message still have their controls (not yet collapsed)."""
+    prefix = f"{DIGEST_ACTIONS_BLOCK}:"
+    return sum(
+        1 for b in blocks if str(b.get("block_id", "")).startswith(prefix) and b.get("type") == "actions"
+    )
+
+
+def recount(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The message with its header saying how many customers are left to talk to today."""
+    prefix = f"{DIGEST_HEADER_BLOCK}:"
+    for block in blocks:
+        header_id = str(block.get("block_id", ""))
+        if header_id.startswith(prefix) and header_id[len(prefix) :].isdigit():
+            left = open_customers(blocks) + int(header_id[len(prefix) :])
+            header = HeaderBlock(block_id=header_id, text=shorten(count_text(left), HEADER_LIMIT))
+            return [header.to_dict() if b is block else dict(b) for b in blocks]
+    return [dict(b) for b in blocks]  # a digest sent before the header carried its count
 
 
 def customer_name_in(blocks: Sequence[dict[str, Any]], customer_id: int) -> str | None:
@@ -201,8 +294,13 @@ def customer_name_in(blocks: Sequence[dict[str, Any]], customer_id: int) -> str 
     return None
 
 
+def count_text(left: int) -> str:
+    """The header: how many customers are left to talk to today."""
+    return f"{customers_label(left)} to talk to today" if left else "All done for today ✓"
+
+
 def header_text(plan: DigestPlan) -> str:
-    return f"{customers_label(plan.total)} to talk to today"
+    return count_text(plan.total)
 
 
 def more_text(more: int) -> str:
@@ -226,9 +324,11 @@ def fallback_text(plan: DigestPlan) -> str:
 def digest_message(plan: DigestPlan, *, digest_id: int | None = None) -> DigestMessage:
     """One owner's digest: the customers `shown_items` picks; the rest are counted."""
     items, more = shown_items(plan)
-    intro = "Most urgent and most valuable first. For each: why they chose us, and the one question to ask."
+    intro = "Most valuable and most urgent first. Does the reason they chose us still hold? One tap answers."
     blocks: list[Block] = [
-        HeaderBlock(text=shorten(header_text(plan), HEADER_LIMIT)),
+        HeaderBlock(
+            block_id=block_id(DIGEST_HEADER_BLOCK, more), text=shorten(header_text(plan), HEADER_LIMIT)
+        ),
         ContextBlock(elements=[MarkdownTextObject(text=intro)]),
     ]
     for item in items:
