@@ -1,8 +1,11 @@
-"""Import 100,000 customers and 500,000 check-ins into a fresh SQLite file, the way `holdfast import` does.
+"""Import 100,000 customers and 500,000 check-ins into a fresh SQLite file, the way `holdfast import` does,
+then import the customers again: unchanged (no history written), and with a tenth of them changed.
 
 Run: python -m bench.import_bench [--customers N] [--checkins N] [--keep DIR] [--trace]
 Owners and authors are Slack user IDs, so no Slack calls are made. The files are read and validated
-by the same functions the command line calls. Prints rows per second for each import (wall clock,
+by the same functions the command line calls. The changed file gives every tenth customer another
+owner, ARR and cadence, and makes every twentieth inactive, so each re-import of it records one
+history row per changed field. Prints rows per second for each import (wall clock,
 and the process's CPU time, which other load on the machine disturbs less) and the peak RSS; with
 --trace also the peak of Python allocations traced by tracemalloc (which slows the run several-fold,
 so its timings are not comparable).
@@ -23,7 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.operations.import_book import import_checkins, import_customers
+from bot.operations.import_book import CustomerImport, import_checkins, import_customers
 from storage.db import open_database
 from storage.types import utcnow
 
@@ -32,6 +35,10 @@ TARGET_SECONDS = 20
 TARGET_MB = 500
 VERDICTS = ("holds", "weakened", "changed", "not asked", "")
 EXPECTATIONS = ("above", "meets", "below", "unknown", "")
+
+
+CHANGED_EVERY = 10
+INACTIVE_EVERY = 20
 
 
 def write_customers(path: Path, count: int, rng: random.Random) -> None:
@@ -51,6 +58,27 @@ def write_customers(path: Path, count: int, rng: random.Random) -> None:
                     rng.choice(("", "", "", "14", "30")),
                 )
             )
+
+
+def write_changed_customers(source: Path, path: Path) -> int:
+    """`source` with an `active` column and some customers changed; returns the fields changed."""
+    changed = 0
+    with (
+        source.open(encoding="utf-8", newline="") as old,
+        path.open("w", encoding="utf-8", newline="") as new,
+    ):
+        reader, writer = csv.reader(old), csv.writer(new)
+        writer.writerow([*next(reader), "active"])
+        for n, (name, owner, reason, since, renewal, arr, cadence) in enumerate(reader):
+            active = "true"
+            if n % CHANGED_EVERY == 0:
+                owner, arr, cadence = f"W{owner[1:]}", str(int(arr) + 1), str(int(cadence or "7") + 1)
+                changed += 3
+            if n % INACTIVE_EVERY == 0:
+                active = "false"
+                changed += 1
+            writer.writerow((name, owner, reason, since, renewal, arr, cadence, active))
+    return changed
 
 
 def write_checkins(path: Path, count: int, customers: int, rng: random.Random) -> None:
@@ -130,6 +158,26 @@ def main() -> int:
                     stream, database=database, team_id=TEAM, resolve_emails=None, now=utcnow()
                 ),
             )
+
+        def import_again(path: Path) -> CustomerImport:
+            with read(path) as stream:
+                return import_customers(
+                    stream,
+                    database=database,
+                    team_id=TEAM,
+                    resolve_emails=None,
+                    today=date.today(),
+                    now=utcnow(),
+                )
+
+        timed("re-import customers, unchanged", args.customers, lambda: import_again(customers_csv))
+        changed_csv = work / "customers-changed.csv"
+        changes = write_changed_customers(customers_csv, changed_csv)
+        timed(
+            f"re-import customers, {changes:,} fields changed",
+            args.customers,
+            lambda: import_again(changed_csv),
+        )
         database.dispose()
         # ru_maxrss is in kilobytes on Linux (bytes on macOS).
         scale = 1 if sys.platform == "darwin" else 1024

@@ -268,10 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         tracemalloc.stop()
         shown = sum(len(p.items) for p in planned.plans)
         due = sum(p.total for p in planned.plans)
+        queued = sum(p.queued for p in planned.plans)
         print(
             f"full day's plan, in-process: {len(planned.plans):,} digests ({due:,} customers due, "
-            f"{shown:,} shown) in {elapsed:.2f} s warm, {cold:.2f} s cold (target 1.5 s): "
-            f"{verdict(elapsed, 1.5)}"
+            f"{shown:,} shown, {queued:,} new ones queued) in {elapsed:.2f} s warm, {cold:.2f} s cold "
+            f"(target 1.5 s): {verdict(elapsed, 1.5)}"
         )
         print(
             f"plan memory: peak Python heap {heap_peak / 2**20:.0f} MB; process peak RSS "

@@ -25,6 +25,7 @@ from bot.access import for_one_run
 from bot.backup import BackupError, backup_sqlite, sqlite_file
 from bot.operations.export_book import ExportError, export_workspace
 from bot.operations.import_book import (
+    CustomerImport,
     EmailResolver,
     ImportRejected,
     OnWrite,
@@ -32,6 +33,7 @@ from bot.operations.import_book import (
     import_checkins,
     import_customers,
 )
+from bot.rules.edits import Field
 from bot.rules.slack_ids import is_user_id
 from bot.services import Services, system_clock
 from bot.settings import Settings, SettingsError, load_settings
@@ -196,15 +198,25 @@ CsvArgument = Annotated[
 ]
 
 
+def field_counts(result: CustomerImport) -> str | None:
+    """The customers an import updates, counted by field (with the status moves); None for none."""
+    counts = {field: str(count) for field, count in result.fields_changed.items()}
+    if Field.STATUS in counts:
+        counts[Field.STATUS] += f" ({result.made_inactive} made inactive, {result.reactivated} reactivated)"
+    return ", ".join(f"{field} {count}" for field, count in counts.items()) or None
+
+
 @app.command("import")
 def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOption = False) -> None:
-    """Add or update customers from a CSV file: name,owner,reason,since,renewal_date,arr,cadence_days.
+    """Add or update customers from a CSV file: name,owner,reason,since,renewal_date,arr,cadence_days,active.
 
     Only name and owner are required. An owner is a Slack user ID or an e-mail address (looked up in Slack),
     of someone who may use Holdfast: with SLACK_BOT_TOKEN set, guests, external people and anyone outside
     the access group are bad rows.
 
-    Dates are YYYY-MM-DD. Customers match by name, ignoring case; empty cells keep what is stored.
+    Dates are YYYY-MM-DD. active is true or false (yes/no, 1/0): false makes a customer inactive from
+    today (a lost one stays lost), true makes it active again. Customers match by name, ignoring case;
+    empty cells keep what is stored. Every change to a stored customer is kept in its history.
 
     Nothing is deleted, and any bad row rejects the whole file.
     """
@@ -229,16 +241,20 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
             "owners were not checked with Slack (no SLACK_BOT_TOKEN); the digest job checks each owner "
             "before sending and skips anyone who may not use Holdfast"
         )
+    inactive = f" ({result.added_inactive} inactive)" if result.added_inactive else ""
     if result.dry_run:
         say(
-            f"Dry run: {path.name} is valid. It would add {result.added} customers and update "
+            f"Dry run: {path.name} is valid. It would add {result.added} customers{inactive} and update "
             f"{result.updated} ({result.unchanged} unchanged) in {team_id}. Nothing was written."
         )
     else:
         say(
-            f"Imported {path.name} into {team_id}: {result.added} customers added, {result.updated} updated, "
-            f"{result.unchanged} unchanged; {result.owners_added} new owners."
+            f"Imported {path.name} into {team_id}: {result.added} customers added{inactive}, "
+            f"{result.updated} updated, {result.unchanged} unchanged; {result.owners_added} new owners."
         )
+    counts = field_counts(result)
+    if counts:
+        say(f"{'Would change' if result.dry_run else 'Changed'}: {counts}.")
 
 
 @app.command("import-checkins")

@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import repeat
 from typing import Any, Generic, TypeVar
 
+from bot.rules.edits import as_text
 from bot.rules.limits import (
     CHECKIN_DATE,
     CUSTOMER_SINCE,
@@ -53,8 +54,6 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEXT_MARK = "'"
 MARKED_STARTS = ("=", "+", "-", "@", TEXT_MARK)
 SHOWN = 41  # the most of a bad cell a message repeats, ellipsis included
-# Integral amounts below this print without a decimal point; beyond it, Python's shortest repr.
-PLAIN_NUMBER_LIMIT = 1e15
 
 VERDICT_WORDS = {
     "": Verdict.NOT_ASKED,
@@ -65,6 +64,7 @@ VERDICT_WORDS = {
     "not_asked": Verdict.NOT_ASKED,
 }
 NOT_ASKED_WORD = "not asked"
+ACTIVE_WORDS = {"": None, "true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 class CellError(ValueError):
@@ -83,6 +83,7 @@ class CustomerRecord:
     renewal_date: date | None
     arr: float | None
     cadence_days: int | None
+    active: bool | None  # None: as stored (a new customer is active)
 
 
 @dataclass(slots=True)
@@ -225,6 +226,16 @@ def parse_cadence(text: str) -> int | None:
     if problem:
         raise CellError(f"{shown(value)} {problem}")
     return days
+
+
+@lru_cache(maxsize=CACHED)
+def parse_active(text: str) -> bool | None:
+    """true/false, yes/no or 1/0 in any case; None when empty."""
+    value = text.strip()
+    try:
+        return ACTIVE_WORDS[value.lower()]
+    except KeyError:
+        raise CellError(f"{shown(value)} is not one of true, false, yes, no, 1, 0") from None
 
 
 @lru_cache(maxsize=CACHED)
@@ -387,6 +398,7 @@ CUSTOMERS = CsvFormat(
         "renewal_date": parse_date,
         "arr": parse_arr,
         "cadence_days": parse_cadence,
+        "active": parse_active,
     },
     required=("name", "owner"),
     record=CustomerRecord,
@@ -432,11 +444,11 @@ def format_date(value: date | None) -> str:
 
 
 def format_number(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    if float(value).is_integer() and abs(value) < PLAIN_NUMBER_LIMIT:
-        return str(int(value))
-    return repr(float(value))
+    return as_text(value) or ""
+
+
+def format_active(value: bool) -> str:
+    return as_text(value) or ""
 
 
 def format_verdict(value: Verdict) -> str:
@@ -457,6 +469,7 @@ def customer_cells(row: Mapping[Any, Any]) -> list[str]:
         format_date(row["renewal_date"]),
         format_number(row["arr"]),
         format_number(row["cadence_days"]),
+        format_active(row["active"]),
     ]
 
 

@@ -82,6 +82,7 @@ from bot.operations.key_accounts import key_cutoff
 from bot.rules.access import Denial
 from bot.rules.digest import DayPlan, DigestPlan, OwnerFacts, Skip, digest_day, plan_day
 from bot.rules.key_accounts import is_key
+from bot.rules.schedule import DigestTime, digest_time
 from bot.services import Services
 from bot.slack_client import make_web_client
 from bot.slack_users import SlackLookupError
@@ -120,6 +121,7 @@ class Outcome(StrEnum):
     GAVE_UP = ClaimRefused.GAVE_UP.value
     FAILED = "failed"
     STOPPED = "left for the next run"  # the process is stopping; nothing was claimed
+    AWAY = "away"  # their Slack status says they are away: nothing claimed, the asks wait
 
 
 @dataclass(frozen=True)
@@ -157,11 +159,14 @@ def runner_name() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def owner_facts(key: tuple[str, str], owner: OwnerRow | None) -> OwnerFacts:
-    """What planning knows of an owner; the defaults (UTC) while they have no row yet."""
+def owner_facts(key: tuple[str, str], owner: OwnerRow | None, default: DigestTime) -> OwnerFacts:
+    """What planning knows of an owner (their own digest time when they chose one, from the Home
+    tab's settings); the defaults (UTC, the workspace's time) while they have no row yet."""
     if owner is None:
         return OwnerFacts(*key)
-    return OwnerFacts(owner.team_id, owner.user_id, owner.tz, owner.paused_until, owner.deactivated)
+    own = owner.digest_hour is not None or owner.digest_weekdays is not None
+    time = digest_time(owner.digest_hour, owner.digest_weekdays, default=default) if own else None
+    return OwnerFacts(owner.team_id, owner.user_id, owner.tz, owner.paused_until, owner.deactivated, time)
 
 
 def log_summary(report: RunReport) -> None:
@@ -183,12 +188,13 @@ def log_summary(report: RunReport) -> None:
             )
     logger.info(
         "digests: %d sent, %d found already in Slack, %d failed, %d already sent, %d skipped, "
-        "%d owners refused",
+        "%d away, %d owners refused",
         report.count(Outcome.SENT),
         report.count(Outcome.FOUND),
         report.count(Outcome.FAILED),
         report.count(Outcome.ALREADY_SENT),
         len(report.skipped),
+        report.count(Outcome.AWAY),
         len(report.refused),
     )
 
@@ -212,6 +218,7 @@ class NudgeJob:
         self.send_threads = send_threads
         self.lease = lease
         self.max_attempts = max_attempts
+        self.away = services.settings.away_rule()
         self._stopping = threading.Event()
 
     def stop(self) -> None:
@@ -266,7 +273,7 @@ class NudgeJob:
             else:
                 pending.append(plan)
         with ThreadPoolExecutor(self.send_threads, thread_name_prefix="holdfast-nudge") as pool:
-            screened = list(pool.map(lambda p: self.screen(p, check), pending))
+            screened = list(pool.map(lambda p: self.screen(p, check, now), pending))
             sendable = [plan for plan, held in zip(pending, screened, strict=True) if held is None]
             report.refused.extend(held for held in screened if isinstance(held, Refused))
             report.deliveries.extend(held for held in screened if isinstance(held, Delivery))
@@ -294,10 +301,11 @@ class NudgeJob:
         """
         settings = self.services.settings
         hour, weekdays = settings.digest_hour, settings.digest_days
+        default = DigestTime(hour, weekdays)
         with gc_paused(), self.services.database.session() as session:
             rows = planning_owners(session=session) if owners is None else owners
             facts = {
-                key: owner_facts(key, row)
+                key: owner_facts(key, row, default)
                 for key, row in sorted(rows.items())
                 if owner is None or key[1] == owner
             }
@@ -383,14 +391,25 @@ class NudgeJob:
                 session.add(owner)
         return True
 
-    def screen(self, plan: DigestPlan, check: AccessCheck) -> Refused | Delivery | None:
-        """None when the owner may still receive `plan`; otherwise why it is not sent."""
+    def screen(self, plan: DigestPlan, check: AccessCheck, now: datetime) -> Refused | Delivery | None:
+        """None when the owner may still receive `plan` and is not away; otherwise why it is not sent.
+
+        Away (their Slack status, `AWAY_STATUS_EMOJI` / `_WORDS`) is asked on every run that plans
+        their digest: nothing is claimed, so it goes out on the first run after they are back that
+        day, and not at all on a day they stay away.
+        """
         try:
             denial = check.denial(plan.team_id, plan.owner_user_id)
+            user = check.user(plan.owner_user_id) if denial is None else None
         except SlackLookupError as exc:
             return Delivery(plan, Outcome.FAILED, f"not sent: could not check the owner ({exc})")
         if denial is None:
-            return None
+            profile = (user or {}).get("profile")
+            return (
+                Delivery(plan, Outcome.AWAY)
+                if self.away.is_away(profile, now_epoch=now.timestamp())
+                else None
+            )
         with self.services.database.session() as session:
             customers = active_customer_count(plan.team_id, plan.owner_user_id, session=session)
         return Refused(plan.team_id, plan.owner_user_id, denial, customers)

@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.rules.away import DEFAULT_EMOJI, DEFAULT_WORDS, AwayRule
 from bot.rules.policy import Policy
 from bot.rules.slack_ids import is_user_id
 
@@ -48,11 +49,16 @@ class Settings(BaseSettings):
     renewal_window_days: int = Field(default=120, ge=0)
     reason_confirmed_days: int = Field(default=60, ge=0)
     follow_up_days: int = Field(default=14, ge=0)
+    # Customers due only because never checked in: at most this many in one owner's digest.
+    new_customer_daily_cap: int = Field(default=3, ge=1)
 
     # The daily digest.
     digest_hour: int = Field(default=9, ge=0, le=23)
     digest_weekdays: str = "mon,tue,wed,thu,fri"
     digest_max_customers: int = Field(default=10, ge=1, le=40)
+    # A Slack status with one of these emoji, or these words (any case), means away: no digest today.
+    away_status_emoji: str = ",".join(DEFAULT_EMOJI)
+    away_status_words: str = ",".join(DEFAULT_WORDS)
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_team_id", mode="before"
@@ -121,6 +127,12 @@ class Settings(BaseSettings):
         """Weekday numbers (Monday is 0) on which digests go out."""
         return frozenset(WEEKDAYS.index(day) for day in self.digest_weekdays.split(","))
 
+    def away_rule(self) -> AwayRule:
+        """What a Slack status that means away looks like."""
+        emoji = tuple(e.strip() for e in self.away_status_emoji.split(",") if e.strip())
+        words = tuple(w.strip() for w in self.away_status_words.split(",") if w.strip())
+        return AwayRule(emoji, words)
+
     def policy(self) -> Policy:
         return Policy(
             cadence_days=self.cadence_days,
@@ -129,6 +141,7 @@ class Settings(BaseSettings):
             renewal_window_days=self.renewal_window_days,
             reason_confirmed_days=self.reason_confirmed_days,
             follow_up_days=self.follow_up_days,
+            new_customer_daily_cap=self.new_customer_daily_cap,
         )
 
 

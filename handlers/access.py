@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot.access import AccessCheck, for_requests
@@ -17,6 +18,7 @@ from bot.slack_client import make_lookup_client
 from bot.slack_users import SlackLookupError
 from handlers.support import ACCESS_GATE_KEY, TZ_KEY, Shared
 from handlers.views.common import plain, section
+from handlers.views.home import refused_home
 from handlers.views.replies import REFUSAL
 
 logger = logging.getLogger("holdfast.access")
@@ -54,6 +56,16 @@ def short_answer(body: dict[str, Any], respond: Respond | None, text: str) -> Bo
     return BoltResponse(status=200, body="")
 
 
+def publish_refusal(client: WebClient | None, user_id: str) -> None:
+    """The Home tab of someone who may not use Holdfast: why, and nothing about any customer."""
+    if client is None:
+        return
+    try:
+        client.views_publish(user_id=user_id, view=refused_home())
+    except SlackApiError as error:
+        logger.warning("could not publish the refusal on %s's Home tab: %s", user_id, error)
+
+
 class AccountTeamOnly(Middleware):
     """The global middleware refusing anyone outside the account team.
 
@@ -82,6 +94,8 @@ class AccountTeamOnly(Middleware):
         foreign = bool(user_team and context.team_id and user_team != context.team_id)
         if not access.allowed or foreign:
             logger.info("refused %s from team %s: %s", user_id, context.team_id, access.denial or "foreign")
+            if (body.get("event") or {}).get("type") == "app_home_opened":
+                publish_refusal(context.client, user_id)
             return short_answer(body, context.respond, REFUSAL)
         context[TZ_KEY] = (access.user or {}).get("tz")
         context[ACCESS_GATE_KEY] = self.check

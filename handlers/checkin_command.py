@@ -13,6 +13,7 @@ from bot.rules.checkin_line import checkin_readings
 from bot.rules.limits import MAX_QUERY, clean_text
 from handlers import ids
 from handlers.checkin_form import form_for
+from handlers.home import refresh_after_checkin
 from handlers.support import Shared, actor_of, after_ack, caller_today, request_key
 from handlers.typed_checkin import TypedCheckin, button_value, log_now
 from handlers.views.replies import longer_than_any_name, not_found
@@ -69,8 +70,8 @@ def register(app: App, shared: Shared) -> None:
 
     # `<customer>: <note>` (however its colons are read) is answered by the ack; the other forms may
     # open the form after it.
-    app.command(ids.CHECKIN_COMMAND, matchers=[logs_now])(checkin)
-    app.command(ids.CHECKIN_COMMAND)(ack=checkin, lazy=[open_form])
+    app.command(ids.CHECKIN_COMMAND, matchers=[logs_now])(ack=checkin, lazy=[refresh_after_checkin(shared)])
+    app.command(ids.CHECKIN_COMMAND)(ack=checkin, lazy=[open_form, refresh_after_checkin(shared)])
 
 
 def slash_text(body: dict[str, Any]) -> str:

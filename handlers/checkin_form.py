@@ -1,4 +1,6 @@
-"""The check-in form: customer typeahead, showing the chosen customer's reason, and saving it.
+"""The check-in form: customer typeahead and saving it (its fields that follow a choice are in
+`handlers.form_choices`). Once saved, the Home tabs of the caller and the customer's owner are
+published afresh.
 
 Also the Log check-in button (`LOG_CHECKIN_ACTION`, value: a customer id) on the card and the digest;
 a form opened from the digest names the message in its metadata, and saving folds that customer's
@@ -20,14 +22,14 @@ from bot.operations.chosen_customer import chosen_customer
 from bot.operations.log_checkin import NotLogged, log_checkin
 from handlers import ids
 from handlers.digest import collapse_digest_at, digest_location, logged_note
-from handlers.support import Shared, actor_of, after_ack, caller_today, request_key
+from handlers.home import refresh_for_checkin
+from handlers.support import LOGGED, Shared, actor_of, after_ack, caller_today, request_key
 from handlers.views.checkin_form import FIELD_BLOCKS, checkin_modal, read_checkin_form, selected_customer
 from handlers.views.common import Json, form_errors
 from handlers.views.hand_built import option
 from handlers.views.replies import checkin_logged, done_modal
 
 TYPEAHEAD_LIMIT = 100
-LOGGED_NOTE = "holdfast_checkin_logged_note"
 
 
 @lru_cache(maxsize=256)
@@ -78,15 +80,6 @@ def register(app: App, shared: Shared) -> None:
         ack()
 
     @after_ack
-    def show_reason(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
-        view = body["view"]
-        updated = form_for(shared, context, selected_customer(view["state"]["values"]))
-        updated.private_metadata = view.get("private_metadata")
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
-
-    app.action(ids.CHECKIN_CUSTOMER)(ack=acknowledge, lazy=[show_reason])
-
-    @after_ack
     def open_for_customer(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
@@ -104,7 +97,7 @@ def register(app: App, shared: Shared) -> None:
             ack(response_action="errors", errors=form_errors(result.mistakes, FIELD_BLOCKS))
             return
         reply = checkin_logged(result.customer_name, result.checkin, today=result.today, reason=None)
-        context[LOGGED_NOTE] = logged_note(result)
+        context[LOGGED] = result
         ack(response_action="update", view=done_modal("Check-in saved", reply["blocks"][0]["text"]["text"]))
 
     @after_ack
@@ -112,10 +105,11 @@ def register(app: App, shared: Shared) -> None:
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
         metadata = json.loads(body["view"].get("private_metadata") or "{}")
-        note = context.get(LOGGED_NOTE)
+        result = context.get(LOGGED)
         # Only the entry of the customer the form was opened for: the form lets the customer change.
-        if note and metadata.get("digest") and saved_for_entry(body, metadata):
-            collapse_digest_at(client, metadata["digest"], int(metadata["customer"]), note)
+        if result is not None and metadata.get("digest") and saved_for_entry(body, metadata):
+            collapse_digest_at(client, metadata["digest"], int(metadata["customer"]), logged_note(result))
+        refresh_for_checkin(shared, client, context)
 
     app.view(ids.CHECKIN_VIEW)(ack=submit, lazy=[fold_digest_entry])
 

@@ -1,4 +1,5 @@
-"""`/customer`: a customer's card, the caller's customers most urgent first, or the add form."""
+"""`/customer`: a customer's card, the caller's customers most urgent first, the add form, or the edit
+form (`/customer edit <name>`; saving it is `handlers.customer_edit`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.operations.digest_controls import Refused
+from bot.operations.edit_customer import EditForm, edit_form_named
 from bot.operations.look_up import Card, card_by_id, look_up
 from bot.operations.my_book import my_book
 from bot.rules.limits import MAX_QUERY, clean_text
@@ -15,10 +18,15 @@ from handlers import ids
 from handlers.support import Shared, actor_of, after_ack
 from handlers.views.common import Json
 from handlers.views.customer_card import card_text, customer_card, customer_list
+from handlers.views.customer_edit import edit_modal
 from handlers.views.customer_form import customer_modal
 from handlers.views.replies import longer_than_any_name, message, not_found, text_message
+from handlers.views.text import safe
 
 OPEN_ADD_FORM = "holdfast_open_customer_form"
+OPEN_EDIT_FORM = "holdfast_open_edit_form"
+# The words after `/customer` that open a form (the rest of the text is the name).
+FORM_WORDS = ("add", "edit")
 
 
 def render_card(card: Card) -> tuple[list[Json], str]:
@@ -54,6 +62,9 @@ def register(app: App, shared: Shared) -> None:
             context[OPEN_ADD_FORM] = {"name": rest}
             ack()
             return
+        if first.lower() == "edit":
+            edit(ack, context, rest)
+            return
         if first.lower() in ("help", "?"):
             ack(**text_message(HELP))
             return
@@ -75,26 +86,62 @@ def register(app: App, shared: Shared) -> None:
             )
         )
 
-    @after_ack
-    def open_add_form(
-        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        plan = context.get(OPEN_ADD_FORM)
-        if plan is None:
+    def edit(ack: Ack, context: BoltContext, name: str) -> None:
+        """`/customer edit <name>`: the form opens after the ack; a name not found gets close names."""
+        if not name:
+            ack(**text_message(EDIT_USAGE))
             return
-        view = customer_modal(name=plan["name"], owner_user_id=str(context.user_id))
+        found = edit_form_named(shared.services, actor_of(context), name)
+        if isinstance(found, EditForm):
+            context[OPEN_EDIT_FORM] = found
+            ack()
+        elif isinstance(found, Refused):
+            ack(**text_message(refused_text(found)))
+        elif found.too_long:
+            ack(**longer_than_any_name(MAX_QUERY))
+        else:
+            ack(
+                **not_found(
+                    name,
+                    found.suggestions,
+                    pick_action=ids.PICK_FOR_EDIT_ACTION,
+                    pick_value=str,
+                    add_name=name,
+                )
+            )
+
+    @after_ack
+    def open_form(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        if (plan := context.get(OPEN_ADD_FORM)) is not None:
+            view = customer_modal(name=plan["name"], owner_user_id=str(context.user_id))
+        elif (form := context.get(OPEN_EDIT_FORM)) is not None:
+            view = edit_modal(form, response_url=body.get("response_url"), replace=False)
+        else:
+            return
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def not_add(body: dict[str, Any]) -> bool:
-        return [word.lower() for word in str(body.get("text") or "").split()[:1]] != ["add"]
+    def no_form(body: dict[str, Any]) -> bool:
+        words = str(body.get("text") or "").split()[:1]
+        return not words or words[0].lower() not in FORM_WORDS
 
-    # Only `/customer add` does work after the ack; the card and the list are the ack itself, and
-    # are matched first (Bolt builds each matcher's arguments afresh, so the card is spared one).
-    app.command(ids.CUSTOMER_COMMAND, matchers=[not_add])(customer)
-    app.command(ids.CUSTOMER_COMMAND)(ack=customer, lazy=[open_add_form])
+    # Only `/customer add` and `/customer edit` do work after the ack; the card and the list are the ack
+    # itself, and are matched first (Bolt builds each matcher's arguments afresh, so the card is spared
+    # one).
+    app.command(ids.CUSTOMER_COMMAND, matchers=[no_form])(customer)
+    app.command(ids.CUSTOMER_COMMAND)(ack=customer, lazy=[open_form])
+
+
+def refused_text(refused: Refused) -> str:
+    """Why the caller may not edit the customer or change its status, as mrkdwn."""
+    if refused.owner is None:
+        return "That customer no longer exists."
+    return (
+        f"*{safe(refused.customer_name, 150)}* is owned by <@{refused.owner}>: only its owner can change it."
+    )
 
 
 HELP = (
     "`/customer Acme` shows a customer's card, `/customer` lists yours (most urgent first), "
-    "`/customer add Acme` adds one."
+    "`/customer add Acme` adds one, `/customer edit Acme` corrects one."
 )
+EDIT_USAGE = "Name the customer to edit: `/customer edit Acme`."

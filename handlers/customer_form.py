@@ -18,6 +18,7 @@ from bot.operations.add_customer import Added, add_customer
 from bot.rules.nudges import reason_text
 from handlers import ids
 from handlers.access import may_own
+from handlers.home import refresh_after_checkin
 from handlers.support import Shared, actor_of, caller_today, reply_to_opener
 from handlers.typed_checkin import TypedCheckin, log_now
 from handlers.views.checkin_form import checkin_modal
@@ -70,4 +71,4 @@ def register(app: App, shared: Shared) -> None:
             ack(response_action="errors", errors=form_errors(result.mistakes, FIELD_BLOCKS))
 
     # From `/checkin`, the message with the Add button then shows the check-in logged.
-    app.view(ids.CUSTOMER_VIEW)(ack=submit, lazy=[reply_to_opener(REPLY)])
+    app.view(ids.CUSTOMER_VIEW)(ack=submit, lazy=[reply_to_opener(REPLY), refresh_after_checkin(shared)])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -35,6 +35,7 @@ from bot.rules.wording import day_label
 from handlers import ids
 from handlers.access import may_own
 from handlers.customer_command import card_for
+from handlers.home import from_home, owner_of, refresh_homes
 from handlers.ids import (
     DIGEST_ANSWER_ACTION,
     DIGEST_NEW_REASON_VIEW,
@@ -85,7 +86,7 @@ def register(app: App, shared: Shared) -> None:
             else:
                 name, until = safe(result.customer_name, 150), day_label(result.until, result.today)
                 note = f":zzz: *{name}* snoozed until {until} by <@{context.user_id}>."
-            collapse_digest(client, body, int(customer), note)
+            settle(shared, client, body, context, int(customer), note)
 
     @after_ack
     def on_not_mine(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
@@ -112,7 +113,9 @@ def register(app: App, shared: Shared) -> None:
             update_digest(client, body, customer_id, done_note(customer_id, note))
             return
         result = hand_over(services, actor_of(context), customer_id, str(new_owner))
-        collapse_digest(client, body, customer_id, handed_over_note(result, context))
+        handed = isinstance(result, HandedOver) and not result.kept
+        owners = [str(new_owner)] if handed else []
+        settle(shared, client, body, context, customer_id, handed_over_note(result, context), owners=owners)
         if isinstance(result, HandedOver) and not result.kept:
             tell_new_owner(client, result, by=str(context.user_id))
 
@@ -132,30 +135,31 @@ def register(app: App, shared: Shared) -> None:
     @after_ack
     def on_answer(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         answer = answer_of(str(body["actions"][0].get("value", "")))
-        where = digest_location(body)
-        if answer is None or where is None:
+        origin = answer_origin(body)
+        if answer is None or origin is None:
             return
         verdict, customer_id = answer
         if verdict == Verdict.CHANGED:  # the new reason first: a small form
             chosen = chosen_customer(services, actor_of(context), customer_id)
             if chosen is None:
-                collapse_digest(client, body, customer_id, GONE)
+                settle(shared, client, body, context, customer_id, GONE)
                 return
             view = new_reason_modal(
                 checkin_id=0, customer_name=chosen.name, reason=chosen.reason, metadata={}
             )
             view.callback_id = DIGEST_NEW_REASON_VIEW
-            view.private_metadata = json.dumps({"customer": customer_id, "digest": where})
+            view.private_metadata = json.dumps({"customer": customer_id, **origin})
             client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        result = answer_now(context, customer_id, verdict, where)
-        collapse_digest(client, body, customer_id, logged_note(result))
+        key = request_key("digest-answer", context.team_id, *origin_parts(origin), customer_id)
+        result = answer_now(context, customer_id, verdict, key)
+        settle(shared, client, body, context, customer_id, logged_note(result), owners=owner_of(result))
 
     def answer_now(
-        context: BoltContext, customer_id: int, verdict: Verdict, where: dict[str, str], reason: str = ""
+        context: BoltContext, customer_id: int, verdict: Verdict, key: str, reason: str = ""
     ) -> Logged | NotLogged | None:
-        """Store the answer once per digest entry; None when the customer is gone."""
-        key = request_key("digest-answer", context.team_id, where["channel"], where["ts"], customer_id)
+        """Store the answer once per request `key` (a digest entry, a Home view); None when the
+        customer is gone."""
         try:
             return log_answer(
                 services,
@@ -171,16 +175,18 @@ def register(app: App, shared: Shared) -> None:
     def submit_new_reason(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body["view"]
         metadata = json.loads(view.get("private_metadata") or "{}")
-        customer_id, where = metadata.get("customer"), metadata.get("digest")
-        if not isinstance(customer_id, int) or not isinstance(where, dict):
+        customer_id = metadata.get("customer")
+        origin = {k: v for k, v in metadata.items() if k in ("digest", "home") and isinstance(v, dict)}
+        if not isinstance(customer_id, int) or not origin:
             ack()
             return
         reason = read_new_reason(view["state"]["values"])
-        result = answer_now(context, customer_id, Verdict.CHANGED, where, reason)
+        key = request_key("digest-answer", context.team_id, *origin_parts(origin), customer_id)
+        result = answer_now(context, customer_id, Verdict.CHANGED, key, reason)
         if isinstance(result, NotLogged):
             ack(response_action="errors", errors={ids.NEW_REASON: next(iter(result.mistakes.values()))})
             return
-        context[ANSWERED] = logged_note(result)
+        context[ANSWERED] = result
         ack()
 
     @after_ack
@@ -188,8 +194,12 @@ def register(app: App, shared: Shared) -> None:
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
         metadata = json.loads(body["view"].get("private_metadata") or "{}")
-        if context.get(ANSWERED):
-            collapse_digest_at(client, metadata["digest"], int(metadata["customer"]), context[ANSWERED])
+        if ANSWERED not in context:
+            return
+        result = context[ANSWERED]
+        if metadata.get("digest"):
+            collapse_digest_at(client, metadata["digest"], int(metadata["customer"]), logged_note(result))
+        refresh_homes(shared, client, context, [str(context.user_id), *owner_of(result)])
 
     # Each acks at once; the change and the Slack calls come after (Slack wants the ack in 3 s).
     app.action(numbered_pattern(DIGEST_ANSWER_ACTION))(ack=acknowledge, lazy=[on_answer])
@@ -244,6 +254,39 @@ def digest_location(body: dict[str, Any]) -> dict[str, str] | None:
     return {"channel": str(channel), "ts": str(ts)} if channel and ts else None
 
 
+def answer_origin(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Where an entry's control was pressed: `{"digest": {channel, ts}}` or `{"home": {view, hash}}`."""
+    if from_home(body):
+        view = body["view"]
+        return {"home": {"view": view.get("id"), "hash": view.get("hash")}}
+    where = digest_location(body)
+    return {"digest": where} if where else None
+
+
+def origin_parts(origin: dict[str, Any]) -> tuple[object, ...]:
+    """What makes an answer's request key: the digest message, or the Home view as it was shown
+    (a double tap on one view stores once; after it is published again, it shows other asks)."""
+    where = origin.get("digest") or origin.get("home") or {}
+    return tuple(where[key] for key in sorted(where))
+
+
+def settle(
+    shared: Shared,
+    client: WebClient,
+    body: dict[str, Any],
+    context: BoltContext,
+    customer_id: int,
+    mrkdwn: str,
+    *,
+    owners: Iterable[str] = (),
+) -> None:
+    """After a change from an entry: fold it into `mrkdwn` in the digest message it was pressed in,
+    then publish afresh the Home of the caller and of `owners` (whatever it was pressed on)."""
+    if not from_home(body):
+        collapse_digest(client, body, customer_id, mrkdwn)
+    refresh_homes(shared, client, context, [str(context.user_id), *owners])
+
+
 def _rewrite(
     client: WebClient,
     where: dict[str, str],
@@ -262,7 +305,14 @@ def _rewrite(
 
 
 def update_digest(client: WebClient, body: dict[str, Any], customer_id: int, replacement: Block) -> None:
-    """Show `replacement` in place of the customer's controls in the digest message."""
+    """Show `replacement` in place of the customer's controls, in the digest message or on the Home tab."""
+    if from_home(body):
+        view = body["view"]
+        blocks = replace_customer_controls(view.get("blocks") or [], customer_id, replacement)
+        client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view={"type": "home", "blocks": blocks}
+        )
+        return
     where = digest_location(body)
     if where is None:
         logger.warning("digest action without its message; nothing to update")

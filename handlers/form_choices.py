@@ -1,5 +1,6 @@
-"""Form fields that follow a choice: the check-in form asks for the new reason once their reason
-"changed", and the add-customer form drops its reason input while "Not known yet" is ticked.
+"""Form fields that follow a choice: the check-in form shows the chosen customer's reason and asks
+for the new one once their reason "changed", and the add-customer form drops its reason input while
+"Not known yet" is ticked.
 
 Each choice dispatches (`dispatch_action`); the form is rebuilt from its state and sent with
 `views.update` and the view's hash (a form changed meanwhile is left as it is). Every input keeps its
@@ -42,7 +43,7 @@ def register(app: App, shared: Shared) -> None:
         ack()
 
     @after_ack
-    def follow_verdict(
+    def follow_checkin_choice(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
         view = body["view"]
@@ -50,7 +51,8 @@ def register(app: App, shared: Shared) -> None:
             view_id=view["id"], hash=view.get("hash"), view=checkin_form_now(shared, context, view)
         )
 
-    app.action(ids.CHECKIN_VERDICT)(ack=acknowledge, lazy=[follow_verdict])
+    app.action(ids.CHECKIN_VERDICT)(ack=acknowledge, lazy=[follow_checkin_choice])
+    app.action(ids.CHECKIN_CUSTOMER)(ack=acknowledge, lazy=[follow_checkin_choice])
 
     @after_ack
     def follow_reason_unknown(

@@ -1,4 +1,5 @@
-"""A customer's full history: every check-in in a form, paged within Block Kit's limits."""
+"""A customer's full history: every check-in and every change to its fields in a form, paged within
+Block Kit's limits."""
 
 from __future__ import annotations
 
@@ -20,9 +21,14 @@ def page_view(shared: Shared, context: BoltContext, customer_id: int, page: int)
     """Page `page` of the customer's history as a modal."""
     found = history_page(shared.services, actor_of(context), customer_id, page, page_size=HISTORY_PAGE_SIZE)
     if found is None:
-        return done_modal("Check-in history", "That customer no longer exists.")
+        return done_modal("History", "That customer no longer exists.")
     return history_modal(
-        found.customer, found.checkins, page=found.page, total=found.total, today=found.today
+        found.customer,
+        found.entries,
+        page=found.page,
+        checkins=found.checkins,
+        changes=found.changes,
+        today=found.today,
     )
 
 

@@ -82,6 +82,34 @@ DIGEST_NEW_REASON_VIEW = "digest_new_reason"
 # the card comes as a new message, the one with the button stays.
 VIEW_CARD_ACTION = "view_card"
 
+# Keeping the book true from the card (and `/customer edit <name>`): buttons whose value is a customer
+# id open the edit form (Edit, and a close name under an unknown one) or make it active again; "Mark as
+# lost" / "Mark as inactive" have the value "<lost|inactive>:<customer id>" and open the status form.
+EDIT_CUSTOMER_ACTION = "edit_customer"
+PICK_FOR_EDIT_ACTION = "pick_for_edit"
+MARK_INACTIVE_ACTION = "mark_inactive"
+REACTIVATE_ACTION = "reactivate_customer"
+# The edit form; each input's block and action share one ID.
+EDIT_VIEW = "customer_edit_form"
+EDIT_REASON = "edit_reason"
+EDIT_SINCE = "edit_since"
+EDIT_RENEWAL = "edit_renewal"
+EDIT_ARR = "edit_arr"
+EDIT_CADENCE = "edit_cadence"
+EDIT_OWNER = "edit_owner"
+# The lost / inactive form.
+STATUS_VIEW = "customer_status_form"
+STATUS_WHY = "status_why"
+STATUS_ON = "status_on"
+
 # Issue 12, the forms (check-in verdict first, the card's Edit, the list's names): IDs below.
 # The add-customer form's "Not known yet" checkbox (dispatches: the reason input goes while it is ticked).
 CUSTOMER_REASON_UNKNOWN = "customer_reason_unknown"
+
+# The Home tab (`handlers.home`): its Settings button and form, and its book lines' card buttons.
+HOME_SETTINGS_ACTION = "home_settings"
+HOME_SETTINGS_VIEW = "home_settings_form"
+HOME_PAUSE = "home_pause_until"
+HOME_HOUR = "home_digest_hour"
+HOME_DAYS = "home_digest_days"
+HOME_CARD_ACTION = "home_view_card"

@@ -12,10 +12,12 @@ from handlers import (
     checkin_command,
     checkin_form,
     customer_command,
+    customer_edit,
     customer_form,
     digest,
     form_choices,
     history,
+    home,
     pick_customer,
     verdict_answer,
 )
@@ -37,6 +39,8 @@ def register(app: App, services: Services) -> None:
         form_choices,
         pick_customer,
         history,
+        customer_edit,
         digest,
+        home,
     ):
         module.register(app, shared)

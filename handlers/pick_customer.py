@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from handlers import ids
 from handlers.checkin_form import open_checkin_form
 from handlers.customer_command import card_for
+from handlers.home import refresh_for_checkin
 from handlers.support import Shared, after_ack, caller_today, request_key
 from handlers.typed_checkin import TypedCheckin, log_now
 from handlers.views.customer_form import customer_modal
@@ -34,6 +35,7 @@ def register(app: App, shared: Shared) -> None:
         key = request_key("pick", typed.key, customer_id)
         reply = log_now(shared, context, typed, customer_id=customer_id, key=key)
         respond(**reply, replace_original=True)
+        refresh_for_checkin(shared, client, context)
 
     app.action(ids.numbered_pattern(ids.PICK_FOR_CHECKIN_ACTION))(ack=acknowledge, lazy=[complete_log])
 

@@ -28,6 +28,8 @@ logger = logging.getLogger("holdfast")
 TZ_KEY = "holdfast_tz"
 # The access gate, for handlers that check someone other than the caller (a new owner).
 ACCESS_GATE_KEY = "holdfast_access_gate"
+# The `Logged` result of a check-in stored while handling the request (`handlers.home` refreshes).
+LOGGED = "holdfast_logged"
 
 
 def request_key(*parts: object) -> str:

@@ -15,7 +15,7 @@ from slack_bolt import BoltContext
 
 from bot.operations.log_checkin import NotLogged, log_typed
 from bot.rules.vocabulary import Verdict
-from handlers.support import Shared, actor_of
+from handlers.support import LOGGED, Shared, actor_of
 from handlers.views.common import VALUE_LIMIT, section
 from handlers.views.replies import checkin_logged, message
 
@@ -87,4 +87,5 @@ def log_now(
     if isinstance(result, NotLogged):
         text = f"Nothing was saved. {' '.join(result.mistakes.values())}"
         return message([section(text)], text)
+    context[LOGGED] = result  # for `refresh_after_checkin`
     return checkin_logged(result.customer_name, result.checkin, today=result.today, reason=result.reason)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
 from bot.rules.limits import clean_text
-from storage.models import CheckIn, Customer, Owner
+from storage.models import CheckIn, Customer, CustomerChange, Owner
 
 T = TypeVar("T")
 
@@ -37,6 +37,7 @@ BULK_CACHE_KIB = 65_536
 CUSTOMER: Table = Customer.__table__  # type: ignore[attr-defined]
 CHECKIN: Table = CheckIn.__table__  # type: ignore[attr-defined]
 OWNER: Table = Owner.__table__  # type: ignore[attr-defined]
+CUSTOMER_CHANGE: Table = CustomerChange.__table__  # type: ignore[attr-defined]
 
 
 def batched(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:

@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy import RowMapping, insert, update
 from sqlmodel import Session, col, func, select
 
+from bot.rules.edits import ACTIVE, Field, as_text
 from bot.rules.names import name_key
-from storage.bulk import CHUNK, CUSTOMER, execute_many
+from bot.rules.vocabulary import Inactive
+from storage.bulk import CHUNK, CUSTOMER, CUSTOMER_CHANGE, execute_many
+from storage.changes import FieldChange
 from storage.fast_read import FastQuery, Reader
 from storage.models import Customer
 
@@ -83,7 +86,8 @@ def customers_of_owner(team_id: str, owner_user_id: str, *, session: Session) ->
 
 @dataclass(frozen=True, slots=True)
 class CustomerFields:
-    """The fields a customer import sets (the CSV's columns, with the owner resolved)."""
+    """The fields a customer import sets (the CSV's columns, with the owner resolved, and the
+    lost/inactive fields that go with `active`: `active` is False exactly when `inactive_kind` is set)."""
 
     name: str
     owner_user_id: str
@@ -93,9 +97,38 @@ class CustomerFields:
     renewal_date: date | None = None
     arr: float | None = None
     cadence_days: int | None = None
+    active: bool = True
+    inactive_kind: Inactive | None = None
+    inactive_on: date | None = None
+    inactive_why: str | None = None
 
 
 IMPORTED_COLUMNS = tuple(f.name for f in fields(CustomerFields))
+# The stored column of each field whose changes the history records by that name (and the status).
+HISTORY_COLUMNS = {
+    Field.OWNER: "owner_user_id",
+    Field.REASON: "original_reason",
+    Field.SINCE: "customer_since",
+    Field.RENEWAL: "renewal_date",
+    Field.ARR: "arr",
+    Field.CADENCE: "cadence_days",
+}
+
+
+def _status(fields: CustomerFields) -> str:
+    return fields.inactive_kind.value if fields.inactive_kind else ACTIVE
+
+
+def field_changes(before: CustomerFields, after: CustomerFields) -> list[FieldChange]:
+    """What differs between two states of a customer, as its history records it."""
+    changes = [
+        FieldChange(field, as_text(old), as_text(new))
+        for field, column in HISTORY_COLUMNS.items()
+        if (old := getattr(before, column)) != (new := getattr(after, column))
+    ]
+    if before.inactive_kind != after.inactive_kind:
+        changes.append(FieldChange(Field.STATUS, _status(before), _status(after)))
+    return changes
 
 
 def customer_ids_by_key(team_id: str, *, session: Session) -> dict[str, int]:
@@ -143,6 +176,26 @@ def update_customers(
         ("customer_id", "name_key", *IMPORTED_COLUMNS),
         ((customer_id, name_key(customer.name), *values(customer)) for customer_id, customer in customers),
         constants={"updated_at": now},
+        session=session,
+    )
+
+
+def insert_customer_changes(
+    team_id: str,
+    changes: Iterable[tuple[int, FieldChange]],
+    *,
+    by: str | None,
+    source: str,
+    now: datetime,
+    session: Session,
+) -> None:
+    """Add the history rows of many customers' `(id, change)` pairs in bulk (an import's), all made
+    `now` by `by` from `source`; the same rows `storage.changes.record_changes` adds one at a time."""
+    execute_many(
+        insert(CUSTOMER_CHANGE),
+        ("customer_id", "field", "old_value", "new_value"),
+        ((customer_id, change.field, change.old, change.new) for customer_id, change in changes),
+        constants={"team_id": team_id, "changed_at": now, "changed_by": by, "source": source},
         session=session,
     )
 

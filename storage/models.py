@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from bot.rules.names import NAME_KEY_LIMIT
-from bot.rules.vocabulary import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Inactive, Verdict
 from storage.enums import DigestStatus
 from storage.types import UTCDateTime, utcnow
 
@@ -48,6 +48,10 @@ class Customer(SQLModel, table=True):
     arr: float | None = Field(default=None, ge=0)
     cadence_days: int | None = Field(default=None, gt=0)
     active: bool = True
+    # Set together with `active = False`, cleared together when it is active again.
+    inactive_kind: Inactive | None = Field(default=None, sa_type=_enum(Inactive))
+    inactive_on: date | None = None
+    inactive_why: str | None = Field(default=None, sa_type=sa.Text)
     snoozed_until: date | None = None
 
     # The latest state from check-ins (kept by storage.checkins.apply_checkin; each
@@ -114,6 +118,9 @@ class Owner(SQLModel, table=True):
     tz_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_until: date | None = None
     deactivated: bool = False
+    # The owner's own digest time (Home tab settings); None: the workspace's DIGEST_HOUR / _WEEKDAYS.
+    digest_hour: int | None = Field(default=None, ge=0, le=23)
+    digest_weekdays: str | None = Field(default=None, max_length=32)  # "mon,tue,wed" (bot.rules.schedule)
 
 
 class NudgeDigest(SQLModel, table=True):
@@ -185,3 +192,21 @@ class OwnerNotice(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class CustomerChange(SQLModel, table=True):
+    """One field of a customer changed: who, when, from where, and the old and new value as text."""
+
+    __tablename__ = "customer_change"
+    __table_args__ = (sa.Index("ix_customer_change_customer", "team_id", "customer_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_by: str | None = Field(default=None, max_length=32)  # a Slack user; None for an import
+    source: str = Field(default="slack", max_length=16)  # slack, csv, crm
+    field: str = Field(max_length=32)
+    old_value: str | None = Field(default=None, sa_type=sa.Text)
+    new_value: str | None = Field(default=None, sa_type=sa.Text)
+    note: str | None = Field(default=None, sa_type=sa.Text)  # e.g. why a customer was lost

@@ -140,6 +140,8 @@ class OwnerRow(NamedTuple):
     tz: str
     paused_until: date | None
     deactivated: bool
+    digest_hour: int | None
+    digest_weekdays: str | None
 
 
 def planning_owners(*, session: Session) -> dict[tuple[str, str], OwnerRow | None]:

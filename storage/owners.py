@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,3 +79,29 @@ def active_customer_count(team_id: str, user_id: str, *, session: Session) -> in
         CUSTOMER.c.team_id == team_id, CUSTOMER.c.owner_user_id == user_id, CUSTOMER.c.active.is_(True)
     )
     return int(session.connection().execute(query).scalar_one())
+
+
+def save_digest_settings(
+    team_id: str,
+    user_id: str,
+    *,
+    paused_until: date | None,
+    digest_hour: int | None,
+    digest_weekdays: str | None,
+    session: Session,
+) -> Owner:
+    """Set the owner's pause and own digest time (a row is made for someone who has none yet)."""
+    owner = owner_by_user(team_id, user_id, session=session)
+    if owner is None:
+        session.execute(
+            insert_skipping_duplicates(OWNER, ["team_id", "user_id"], session=session),
+            [{"team_id": team_id, "user_id": user_id, "tz": "UTC", "deactivated": False}],
+        )
+        owner = owner_by_user(team_id, user_id, session=session)
+        assert owner is not None
+    owner.paused_until = paused_until
+    owner.digest_hour = digest_hour
+    owner.digest_weekdays = digest_weekdays
+    session.add(owner)
+    session.flush()
+    return owner

@@ -79,6 +79,11 @@ class LiveApp:
         body = interaction(payload)
         return self.post(body, signed_headers(body, retry_num=retry_num))
 
+    def event(self, body: str) -> httpx.Response:
+        """Send an Events API request (a JSON body, signed like the rest)."""
+        headers = {**signed_headers(body), "Content-Type": "application/json"}
+        return self.post(body, headers)
+
     def add_customer(self, name: str, **fields: Any) -> Customer:
         values: dict[str, Any] = {"team_id": TEAM_ID, "owner_user_id": "U1", "last_changes": []}
         values.update(fields)

@@ -194,3 +194,42 @@ def view_action(
         "view": view,
         "actions": [action or {"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
     }
+
+
+def app_home_opened(
+    *, user_id: str = "U1", team_id: str = TEAM_ID, view: dict[str, Any] | None = None, tab: str = "home"
+) -> str:
+    """The JSON body of an `app_home_opened` event (Events API), with the Home view Slack holds."""
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": f"D{user_id}",
+        "tab": tab,
+        "event_ts": str(time.time()),
+    }
+    if view is not None:
+        event["view"] = view
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": "A0001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:10]}",
+            "event_time": int(time.time()),
+        }
+    )
+
+
+def home_action(
+    action: dict[str, Any], *, home: dict[str, Any], user_id: str = "U1", team_id: str = TEAM_ID
+) -> dict[str, Any]:
+    """A block_actions payload for a control pressed on the Home tab `home` (as Slack holds it)."""
+    return {
+        **_envelope("block_actions", user_id, team_id),
+        "trigger_id": f"trigger-{uuid.uuid4().hex}",
+        "container": {"type": "view", "view_id": home["id"]},
+        "view": home,
+        "actions": [{"action_ts": str(time.time()), **action}],
+    }

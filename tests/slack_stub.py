@@ -45,6 +45,7 @@ class SlackStub:
         self.users: dict[str, dict[str, Any]] = {}
         self._responders: dict[str, Responder] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.homes: dict[str, dict[str, Any]] = {}  # user id -> the Home view published, with its hash
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._counter = 0
@@ -208,12 +209,28 @@ class SlackStub:
                 view = args.get("view")
                 view = json.loads(view) if isinstance(view, str) else view
                 return {"ok": True, "view": {"id": "V" + self._next_ts().replace(".", ""), **(view or {})}}
+            case "views.publish":
+                return self._publish(args)
             case "usergroups.users.list":
                 return {"ok": True, "users": []}
             case "apps.connections.open":
                 return {"ok": False, "error": "not_allowed_in_stub"}
             case _:
                 return {"ok": True}
+
+    def _publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Set a user's Home view; with a `hash`, only over the view holding it (else hash_conflict)."""
+        user_id = str(args.get("user_id"))
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        with self._lock:
+            held = self.homes.get(user_id)
+            if args.get("hash") and held is not None and args["hash"] != held["hash"]:
+                return {"ok": False, "error": "hash_conflict"}
+            self._counter += 1
+            home = {**view, "id": f"VH{user_id}", "hash": f"{self._counter}.home"}
+            self.homes[user_id] = home
+        return {"ok": True, "view": home}
 
     def _history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel"))

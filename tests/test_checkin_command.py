@@ -428,6 +428,13 @@ def test_typeahead_filters_and_puts_the_callers_customers_first(live: LiveApp) -
     assert everyone[0]["text"]["text"] == "Zeta Acme"
 
 
+def test_typeahead_labels_show_names_as_typed(live: LiveApp) -> None:
+    # plain_text is shown literally: an escaped name would read "R&amp;D" in the list.
+    live.add_customer("R&D <Labs>", owner_user_id="U1")
+    options = reply(live.interact(block_suggestion(ids.CHECKIN_CUSTOMER, "r&d")))["options"]
+    assert [o["text"] for o in options] == [{"type": "plain_text", "text": "R&D <Labs>", "emoji": True}]
+
+
 def test_choosing_a_customer_in_the_form_shows_its_reason(live: LiveApp) -> None:
     acme = live.add_customer("Acme", original_reason="Uptime")
     values = form_values(acme.id)
@@ -443,6 +450,24 @@ def test_choosing_a_customer_in_the_form_shows_its_reason(live: LiveApp) -> None
     assert update["view_id"] == "V5"
     assert update["hash"] == "5.h"
     assert "'Uptime'" in all_text(update["view"]["blocks"])
+
+
+def test_choosing_a_customer_after_changed_keeps_the_new_reason_field_and_the_metadata(live: LiveApp) -> None:
+    acme = live.add_customer("Acme", original_reason="Uptime")
+    values = form_values(acme.id, verdict="changed", new_reason="Compliance")
+    view = {
+        "id": "V6",
+        "hash": "6.h",
+        "type": "modal",
+        "private_metadata": '{"digest": 7}',
+        "state": {"values": values},
+    }
+    action = {"action_id": ids.CHECKIN_CUSTOMER, "type": "external_select"}
+    live.interact(view_action(ids.CHECKIN_CUSTOMER, view=view, action=action))
+    updated = live.slack.wait_for("views.update")[0].args["view"]
+    assert ids.CHECKIN_NEW_REASON in inputs(updated)
+    assert "'Uptime'" in all_text(updated["blocks"])
+    assert updated["private_metadata"] == '{"digest": 7}'
 
 
 def choose_verdict(live: LiveApp, customer_id: int | None, verdict: str, count: int) -> dict[str, Any]:

@@ -73,6 +73,33 @@ def test_import_reports_what_it_did(env: dict[str, str], tmp_path: Path, opened:
     assert [c.name for c in customers_in(opened)] == ["[bold]Beta", "Acme"]
 
 
+def test_import_says_which_fields_it_changes(env: dict[str, str], tmp_path: Path, opened: Database) -> None:
+    holdfast(env, "import", str(write(tmp_path / "c.csv", "name,owner,arr\nAcme,U0ANN,100\nBeta,U0BOB,\n")))
+    path = write(
+        tmp_path / "again.csv",
+        "name,owner,arr,active\nAcme,U0BOB,150.5,false\nBeta,U0BOB,,\nGamma,U0ANN,,no\n",
+    )
+    dry = holdfast(env, "import", str(path), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout == (
+        "Dry run: again.csv is valid. It would add 1 customers (1 inactive) and update 1 (1 unchanged) in "
+        "T0001. Nothing was written.\n"
+        "Would change: owner 1, arr 1, status 1 (1 made inactive, 0 reactivated).\n"
+    )
+    assert [c.active for c in customers_in(opened)] == [True, True]
+    done = holdfast(env, "import", str(path))
+    assert done.stdout == (
+        "Imported again.csv into T0001: 1 customers added (1 inactive), 1 updated, 1 unchanged; "
+        "0 new owners.\n"
+        "Changed: owner 1, arr 1, status 1 (1 made inactive, 0 reactivated).\n"
+    )
+    assert [(c.name, c.active) for c in customers_in(opened)] == [
+        ("Acme", False),
+        ("Beta", True),
+        ("Gamma", False),
+    ]
+
+
 def test_bad_rows_exit_1_listing_each_line_literally(
     env: dict[str, str], tmp_path: Path, opened: Database
 ) -> None:
@@ -215,7 +242,7 @@ def test_export_writes_four_files(env: dict[str, str], tmp_path: Path) -> None:
         "customers.json, checkins.json\n"
     )
     assert (tmp_path / "out" / "customers.csv").read_text() == (
-        "name,owner,reason,since,renewal_date,arr,cadence_days\nAcme,U0ANN,,,,,\n"
+        "name,owner,reason,since,renewal_date,arr,cadence_days,active\nAcme,U0ANN,,,,,,true\n"
     )
 
 

@@ -20,10 +20,12 @@ from bot.csv_format import (
     CheckInRecord,
     CsvFormat,
     CustomerRecord,
+    format_active,
     format_changes,
     format_date,
     format_number,
     format_verdict,
+    parse_active,
     parse_arr,
     parse_cadence,
     parse_changes,
@@ -53,6 +55,13 @@ from bot.rules.vocabulary import Change, Expectation, Verdict
         (parse_arr, " ", None),
         (parse_cadence, "14", 14),
         (parse_cadence, "", None),
+        (parse_active, "true", True),
+        (parse_active, " Yes ", True),
+        (parse_active, "1", True),
+        (parse_active, "FALSE", False),
+        (parse_active, "no", False),
+        (parse_active, "0", False),
+        (parse_active, "", None),
         (parse_verdict, "holds", Verdict.HOLDS),
         (parse_verdict, "Weakened", Verdict.WEAKENED),
         (parse_verdict, "not asked", Verdict.NOT_ASKED),
@@ -92,6 +101,8 @@ def test_cells_parse(parse: Callable[[str], Any], text: str, value: Any) -> None
         (parse_cadence, "2.5", "'2.5' is not a whole number of days above 0"),
         (parse_cadence, "3651", "'3651' is more than 3,650 days"),
         (parse_cadence, "1" * 30, f"'{'1' * 30}' is more than 3,650 days"),
+        (parse_active, "maybe", "'maybe' is not one of true, false, yes, no, 1, 0"),
+        (parse_active, "2", "'2' is not one of true, false, yes, no, 1, 0"),
         (parse_verdict, "maybe", "'maybe' is not one of holds, weakened, changed, not asked"),
         (parse_expectation, "great", "'great' is not one of above, meets, below, unknown"),
         (
@@ -117,7 +128,7 @@ def test_bad_cells_say_why(parse: Callable[[str], Any], text: str, message: str)
             ["name", "owner", "colour"],
             [
                 "unknown column 'colour' (expected some of: name, owner, reason, since, renewal_date, arr, "
-                "cadence_days)"
+                "cadence_days, active)"
             ],
         ),
         (["name", "owner", "name"], ["column 'name' appears twice"]),
@@ -139,6 +150,7 @@ def test_a_row_reads_in_any_column_order_and_missing_cells_are_empty() -> None:
         renewal_date=None,
         arr=1200.0,
         cadence_days=None,
+        active=None,
     )
     assert parse(8, ["", "U1AB", "Beta"]).arr is None
 
@@ -181,6 +193,11 @@ def test_dates_round_trip(day: date) -> None:
 @given(st.lists(st.sampled_from(Change), unique=True))
 def test_changes_round_trip(changes: list[Change]) -> None:
     assert parse_changes(format_changes(changes)) == tuple(changes)
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_active_round_trips(active: bool) -> None:
+    assert parse_active(format_active(active)) is active
 
 
 @pytest.mark.parametrize("verdict", list(Verdict))

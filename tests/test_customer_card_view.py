@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from bot.operations.history import ChangeEntry
 from bot.rules.facts import CheckInEntry
 from bot.rules.health import health
 from bot.rules.policy import Policy
-from bot.rules.vocabulary import Change, Expectation, Verdict
-from handlers.views.customer_card import customer_card
+from bot.rules.vocabulary import Change, Expectation, Inactive, Verdict
+from handlers.views.customer_card import change_line, customer_card, history_modal
 from storage.checkins import apply_checkin
 from storage.models import CheckIn, Customer
 from tests.factories import customer
@@ -133,3 +134,100 @@ def test_the_latest_checkin_is_told_once_and_its_verdict_not_again() -> None:
 def test_an_old_change_at_the_customer_is_still_on_the_card() -> None:
     blocks = card(customer("Acme"), checkin(200, "reorg", changes=[Change.REORG]))
     assert "*Changes at the customer* (22 November 2025): Reorganisation" in all_text(blocks)
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[str]:
+    return [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_an_active_card_offers_edit_and_marking_it_lost_or_inactive() -> None:
+    blocks = card(customer("Acme", last_checkin_on=TODAY - timedelta(days=90)))
+    assert buttons(blocks) == ["Log check-in", "Full history", "Edit", "Mark as lost", "Mark as inactive"]
+    assert "*Health*" in all_text(blocks)
+
+
+@pytest.mark.parametrize(
+    ("kind", "why", "expected"),
+    [
+        (
+            Inactive.LOST,
+            "Moved to <!channel> & co",
+            "*Lost* since 1 June: 'Moved to &lt;!channel&gt; &amp; co'. No nudges while it is lost.",
+        ),
+        (Inactive.INACTIVE, None, "*Inactive* since 1 June. No nudges while it is inactive."),
+    ],
+)
+def test_a_lost_or_inactive_card_says_so_with_why_and_since_and_does_not_nag(
+    kind: Inactive, why: str | None, expected: str
+) -> None:
+    acme = customer(
+        "Acme",
+        active=False,
+        inactive_kind=kind,
+        inactive_on=date(2026, 6, 1),
+        inactive_why=why,
+        last_checkin_on=TODAY - timedelta(days=200),
+        renewal_date=TODAY + timedelta(days=10),
+        original_reason="Speed",
+    )
+    blocks = card(acme)
+    text = all_text(blocks)
+    assert f"*Status*\n⚪ {kind.value.capitalize()}" in text
+    assert expected in text
+    assert "*Health*" not in text
+    assert "Stale contact" not in text
+    assert "not confirmed" not in text
+    assert buttons(blocks) == ["Log check-in", "Full history", "Edit", "Reactivate"]
+    assert "<!channel>" not in text
+
+
+def test_a_renewal_today_reads_today_and_one_passed_reads_days_ago() -> None:
+    assert "*Renewal*\n10 June (today)" in all_text(card(customer("Acme", renewal_date=TODAY)))
+    assert "*Renewal*\n9 June (1 day ago)" in all_text(
+        card(customer("Acme", renewal_date=TODAY - timedelta(1)))
+    )
+    assert "(in 0 days)" not in all_text(card(customer("Acme", renewal_date=TODAY)))
+
+
+@pytest.mark.parametrize(
+    ("field", "old", "new", "note", "expected"),
+    [
+        ("arr", "12000", "15000", None, "changed ARR from 12,000 to 15,000"),
+        ("arr", None, "1250.5", None, "set ARR to 1,250.50"),
+        ("renewal_date", "2026-01-05", None, None, "cleared the renewal date (was 5 January)"),
+        ("since", None, "2024-01-05", None, "set customer since to 5 January 2024"),
+        ("cadence_days", "30", "14", None, "changed the cadence from every 30 days to every 14 days"),
+        ("owner", "U1", "U2", None, "handed it over from <@U1> to <@U2>"),
+        (
+            "reason",
+            "Speed",
+            "<!channel> & price",
+            None,
+            "changed the reason from 'Speed' to '&lt;!channel&gt; &amp; price'",
+        ),
+        ("status", "active", "lost", "<@U9> poached them", "marked it as lost: '&lt;@U9&gt; poached them'"),
+        ("status", "lost", "active", None, "made it active again"),
+        ("reason_theme", None, "<b>", None, "set reason theme to &lt;b&gt;"),
+    ],
+)
+def test_a_change_in_the_history_reads_as_a_sentence(
+    field: str, old: str | None, new: str | None, note: str | None, expected: str
+) -> None:
+    line = change_line(ChangeEntry(date(2026, 6, 1), "U1", field, old, new, note), TODAY)
+    assert line == f"*1 June* · <@U1> {expected}"
+
+
+def test_the_history_lists_changes_among_the_checkins() -> None:
+    checkin_entry = CheckInEntry(
+        date(2026, 6, 2), "U2", None, "call", Verdict.HOLDS, None, Expectation.UNKNOWN
+    )
+    change = ChangeEntry(date(2026, 6, 1), None, "arr", "1", "2", None)
+    view = history_modal(
+        customer("Acme"), [checkin_entry, change], page=0, checkins=1, changes=1, today=TODAY
+    )
+    texts = [b.to_dict().get("text", {}).get("text", "") for b in view.blocks]
+    assert texts[0] == "*Acme* · 1 check-in · 1 change · page 1 of 1"
+    assert texts[-2:] == [
+        "*2 June* · <@U2> · reason holds\ncall",
+        "*1 June* · An import changed ARR from 1 to 2",
+    ]

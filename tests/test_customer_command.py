@@ -96,10 +96,13 @@ def test_card_shows_everything_before_a_call(live: LiveApp) -> None:
     assert "reason changed" not in text
     assert "Expectations:" not in text
     actions = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert {(e["action_id"], e["value"]) for e in actions} == {
+    assert [(e["action_id"], e["value"]) for e in actions] == [
         (ids.LOG_CHECKIN_ACTION, str(acme.id)),
         (ids.HISTORY_ACTION, str(acme.id)),
-    }
+        (ids.EDIT_CUSTOMER_ACTION, str(acme.id)),
+        (ids.numbered(ids.MARK_INACTIVE_ACTION, "lost"), f"lost:{acme.id}"),
+        (ids.numbered(ids.MARK_INACTIVE_ACTION, "inactive"), f"inactive:{acme.id}"),
+    ]
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
 
 

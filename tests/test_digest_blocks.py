@@ -197,3 +197,34 @@ def test_the_terminal_digest_says_what_the_slack_digest_says() -> None:
         number, _, name = entry[0].partition(". ")
         assert number.strip().isdigit()
         assert [name, *(line.strip() for line in entry[1:])] == slack
+
+
+def test_new_customers_queued_for_the_coming_days_are_counted_last() -> None:
+    # 14 never checked in: 3 asked today (largest first), 11 queued.
+    plan = make_plan(14, last_checkin_on=None, customer_since=TODAY - timedelta(days=400))
+    assert (len(plan.items), plan.more, plan.queued) == (3, 0, 11)
+    blocks = [b.to_dict() for b in digest_message(plan).blocks]
+    assert blocks[0]["text"]["text"] == "3 customers to talk to today"
+    assert [b["elements"][0]["text"] for b in blocks[-2:]] == [
+        "Log what you hear with `/checkin`; `/customer` lists all your customers.",
+        ":seedling: 11 more new customers queued for the coming days, largest first.",
+    ]
+    lines = digest_lines(plan)
+    assert lines[-1] == "    11 more new customers queued for the coming days, largest first."
+    one = make_plan(4, last_checkin_on=None)
+    assert digest_lines(one)[-1] == "    1 more new customer queued for the coming days, largest first."
+
+
+def test_nothing_queued_says_nothing() -> None:
+    plan = make_plan(14)
+    assert plan.queued == 0
+    assert "queued" not in str([b.to_dict() for b in digest_message(plan).blocks])
+    assert not any("queued" in line for line in digest_lines(plan))
+
+
+def test_the_largest_digest_with_new_customers_queued_still_fits() -> None:
+    plan = make_plan(60, cap=60, next_step="x" * 5000, next_step_due=TODAY)
+    plan = DigestPlan(plan.team_id, plan.owner_user_id, plan.local_day, plan.items, plan.more, queued=1000)
+    blocks = digest_message(plan).blocks
+    assert len(blocks) <= MAX_BLOCKS
+    assert sum(b.to_dict()["type"] == "actions" for b in blocks) == MAX_CUSTOMERS

@@ -92,7 +92,7 @@ def slack_users(slack: SlackStub) -> EmailResolver:
             "name,owner,colour\nAcme,U0ANN,red\n",
             [
                 "line 1: unknown column 'colour' (expected some of: name, owner, reason, since, "
-                "renewal_date, arr, cadence_days)"
+                "renewal_date, arr, cadence_days, active)"
             ],
         ),
         ("name,reason\nAcme,cheap\n", ["line 1: required column 'owner' is missing"]),
@@ -181,7 +181,9 @@ def test_upsert_matches_names_ignoring_case_updates_given_cells_and_deletes_noth
         + "Acme,U0ANN,Cheapest,2024-01-15,2027-03-31,1000,\nBeta,U0ANN,Fast,,,,\nGamma,U0ANN,,,,,\n",
     )
     result = customers(db, "name,owner,arr,reason\n  ACME   ,U0BOB,2000,\nBeta,U0ANN,,Fast\nDelta,U0BOB,,\n")
-    assert result == CustomerImport(added=1, updated=1, unchanged=1, owners_added=1, dry_run=False)
+    assert result == CustomerImport(
+        added=1, updated=1, unchanged=1, owners_added=1, dry_run=False, fields_changed={"owner": 1, "arr": 1}
+    )
     acme, beta, delta, gamma = stored_customers(db)
     assert (acme.name, acme.owner_user_id, acme.arr) == ("ACME", "U0BOB", 2000.0)
     # Empty or absent cells keep what is stored.
@@ -211,7 +213,9 @@ def test_a_new_reason_is_dated_the_day_of_the_import(db: Database) -> None:
 def test_a_dry_run_reports_and_writes_nothing(db: Database) -> None:
     customers(db, "name,owner\nAcme,U0ANN\n")
     result = customers(db, "name,owner,arr\nAcme,U0ANN,5\nBeta,U0BOB,\n", dry_run=True)
-    assert result == CustomerImport(added=1, updated=1, unchanged=0, owners_added=0, dry_run=True)
+    assert result == CustomerImport(
+        added=1, updated=1, unchanged=0, owners_added=0, dry_run=True, fields_changed={"arr": 1}
+    )
     (acme,) = stored_customers(db)
     assert acme.arr is None
 

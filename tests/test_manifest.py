@@ -1,4 +1,5 @@
-"""manifest.json creates the Slack app Holdfast needs: two commands, the scopes it uses, Socket Mode."""
+"""manifest.json creates the Slack app Holdfast needs: two commands, the Home tab, the scopes it uses,
+Socket Mode."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ def test_bot_user_and_app_home(manifest: dict[str, Any]) -> None:
     assert manifest["display_information"]["name"] == "Holdfast"
     assert features["bot_user"]["display_name"] == "Holdfast"
     assert features["app_home"]["messages_tab_enabled"] is True
+    assert features["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_home_tab_event_is_subscribed_for_http_and_socket_mode(manifest: dict[str, Any]) -> None:
+    events = manifest["settings"]["event_subscriptions"]
+    assert events == {"request_url": REQUEST_URL, "bot_events": ["app_home_opened"]}
 
 
 def test_slash_commands(manifest: dict[str, Any]) -> None:

@@ -393,5 +393,20 @@ def _book(seed: int) -> list[Any]:
 def test_first_due_are_the_head_of_the_whole_order(seed: int, cap: int) -> None:
     book = _book(seed)
     everyone = due_customers(book, today=TODAY, policy=POLICY, key_ids=set())
-    first, total = first_due(book, today=TODAY, policy=POLICY, key_ids=set(), cap=cap)
-    assert (first, total) == (everyone[:cap], len(everyone))
+    first, total, queued = first_due(book, today=TODAY, policy=POLICY, key_ids=set(), cap=cap)
+    assert (first, total, queued) == (everyone[:cap], len(everyone), 0)  # nobody held back unless asked
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize(("cap", "new_cap"), [(3, 1), (10, 2), (10, 30)])
+def test_first_due_with_a_new_customer_cap_drops_only_the_later_new_ones(
+    seed: int, cap: int, new_cap: int
+) -> None:
+    book = _book(seed)
+    everyone = due_customers(book, today=TODAY, policy=POLICY, key_ids=set())
+    new = [d for d in everyone if d.kinds == (NudgeKind.NEVER_CHECKED_IN,)]
+    asked = [d for d in everyone if d not in new[new_cap:]]
+    first, total, queued = first_due(
+        book, today=TODAY, policy=POLICY, key_ids=set(), cap=cap, new_cap=new_cap
+    )
+    assert (first, total, queued) == (asked[:cap], len(asked), len(new[new_cap:]))

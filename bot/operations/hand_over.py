@@ -1,17 +1,22 @@
-"""Hand a customer over to its real owner, from the digest's "Not my customer"."""
+"""Hand a customer over to another owner: from the digest's "Not my customer", or the edit form."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from sqlmodel import Session
 
 from bot.operations.actor import Actor
 from bot.operations.digest_controls import Refused, refusal
+from bot.rules.edits import Field
 from bot.rules.facts import CheckInEntry, CustomerFacts
 from bot.services import Services
+from storage.changes import FieldChange, record_changes
 from storage.checkins import latest_checkins
 from storage.customers import customer_by_id, hand_over_customer
+from storage.models import Customer
 from storage.owners import ensure_owners
 
 logger = logging.getLogger("holdfast.digest")
@@ -44,6 +49,27 @@ def may_hand_over(services: Services, actor: Actor, customer_id: int) -> MayHand
         return MayHandOver(customer.name)
 
 
+def give(customer: Customer, new_owner: str, actor: Actor, *, now: datetime, session: Session) -> None:
+    """Make `new_owner` (whom the caller checked may own customers) the owner, with an Owner row and a
+    line in the customer's history; the caller commits."""
+    assert customer.id is not None  # a stored customer
+    old = customer.owner_user_id
+    hand_over_customer(customer, new_owner, now=now, session=session)
+    ensure_owners([(actor.team_id, new_owner)], session=session)
+    change = FieldChange(Field.OWNER, old, new_owner)
+    record_changes(
+        actor.team_id, customer.id, [change], by=actor.user_id, source="slack", now=now, session=session
+    )
+    logger.info("customer %s handed from %s to %s", customer.id, old, new_owner)
+
+
+def handed_over(services: Services, actor: Actor, customer: Customer, now: datetime) -> HandedOver:
+    """What the new owner is told of a customer `give` handed over (once committed)."""
+    with services.database.reader() as reader:
+        last = next(iter(latest_checkins(customer.id or 0, reader=reader, limit=1)), None)
+    return HandedOver(customer, customer.owner_user_id, actor.today(now), last)
+
+
 def hand_over(services: Services, actor: Actor, customer_id: int, new_owner: str) -> HandedOver | Refused:
     """Give the actor's customer to `new_owner` (who the caller checked may own customers)."""
     with services.database.transaction() as session:
@@ -54,9 +80,5 @@ def hand_over(services: Services, actor: Actor, customer_id: int, new_owner: str
         now = services.clock()
         if new_owner == actor.user_id:
             return HandedOver(customer, new_owner, actor.today(now), kept=True)
-        hand_over_customer(customer, new_owner, now=now, session=session)
-        ensure_owners([(actor.team_id, new_owner)], session=session)
-    logger.info("customer %s handed from %s to %s", customer_id, actor.user_id, new_owner)
-    with services.database.reader() as reader:
-        last = next(iter(latest_checkins(customer_id, reader=reader, limit=1)), None)
-    return HandedOver(customer, new_owner, actor.today(now), last)
+        give(customer, new_owner, actor, now=now, session=session)
+    return handed_over(services, actor, customer, now)

@@ -6,15 +6,17 @@ owner must be someone who may use Holdfast (`bot.access`, the one owner rule), w
 asked (with a bot token).
 Writes go through SQLAlchemy Core in chunks, and check-ins are folded into their customers'
 state in memory, so large files import quickly through the same code the command line runs.
+Each field a customers import changes on a stored customer gets a history row (source `csv`, by
+nobody), in the same transaction; a file that changes nothing (an export read back) records none.
 """
 
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from operator import attrgetter
@@ -34,9 +36,12 @@ from bot.csv_format import (
 )
 from bot.gc_pause import gc_paused
 from bot.rules.access import Denial
+from bot.rules.edits import Field
 from bot.rules.limits import latest_today
 from bot.rules.names import name_key
+from bot.rules.vocabulary import Inactive
 from storage.bulk import CHUNK, bulk_write
+from storage.changes import FieldChange
 from storage.checkins import (
     StoredCheckInState,
     apply_checkin,
@@ -49,7 +54,9 @@ from storage.checkins import (
 from storage.customers import (
     CustomerFields,
     customer_ids_by_key,
+    field_changes,
     imported_fields_by_key,
+    insert_customer_changes,
     insert_customers,
     update_customers,
 )
@@ -60,6 +67,7 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 IMPORT_SOURCE = "import"
+HISTORY_SOURCE = "csv"
 # Looks up e-mail addresses (lower-case) in Slack: those that belong to an active user, with their ID.
 EmailResolver = Callable[[Collection[str]], Mapping[str, str]]
 # Why a (workspace, Slack user) may not own customers, or None when they may (bot.access.AccessCheck).
@@ -103,6 +111,12 @@ class CustomerImport:
     unchanged: int
     owners_added: int
     dry_run: bool
+    # Of the customers updated: how many each field changes for (history names, in their order)...
+    fields_changed: Mapping[str, int] = field(default_factory=dict)
+    # ...and how many become inactive or active again; how many of those added are inactive.
+    made_inactive: int = 0
+    reactivated: int = 0
+    added_inactive: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,12 +268,22 @@ def _keep(new: T | None, old: T | None) -> T | None:
     return old if new is None else new
 
 
+def _with_active(fields: CustomerFields, active: bool | None, today: date) -> CustomerFields:
+    """`fields` with the row's `active`: false makes an active customer inactive from today (a lost
+    or inactive one stays as it is), true makes it active again; empty keeps it as it is."""
+    if active is None or active == fields.active:
+        return fields
+    if active:
+        return replace(fields, active=True, inactive_kind=None, inactive_on=None, inactive_why=None)
+    return replace(fields, active=False, inactive_kind=Inactive.INACTIVE, inactive_on=today)
+
+
 def _merged(
     before: CustomerFields, record: CustomerRecord, owner_user_id: str, today: date
 ) -> CustomerFields:
     """A stored customer updated from a row: empty cells keep what is stored."""
     new_reason = record.reason is not None and record.reason != before.original_reason
-    return replace(
+    merged = replace(
         before,
         name=record.name,
         owner_user_id=owner_user_id,
@@ -270,10 +294,11 @@ def _merged(
         arr=_keep(record.arr, before.arr),
         cadence_days=_keep(record.cadence_days, before.cadence_days),
     )
+    return _with_active(merged, record.active, today)
 
 
 def _created(record: CustomerRecord, owner_user_id: str, today: date) -> CustomerFields:
-    return CustomerFields(
+    fields = CustomerFields(
         name=record.name,
         owner_user_id=owner_user_id,
         original_reason=record.reason,
@@ -283,6 +308,7 @@ def _created(record: CustomerRecord, owner_user_id: str, today: date) -> Custome
         arr=record.arr,
         cadence_days=record.cadence_days,
     )
+    return _with_active(fields, record.active, today)
 
 
 @gc_paused()
@@ -299,6 +325,9 @@ def import_customers(
     on_write: OnWrite | None = None,
 ) -> CustomerImport:
     """Add or update (by name, ignoring case) every customer in a customers CSV; never deletes.
+
+    `active` false makes an active customer inactive from `today`, true makes it active again; every
+    field changed on a stored customer is recorded in its history.
 
     With `check_owner`, an owner who may not use Holdfast is a bad row; without it (no bot token)
     owners given as IDs are taken as they are, and the digest job's check before each send is what
@@ -323,6 +352,9 @@ def import_customers(
         stored = imported_fields_by_key(team_id, session=session)
         new: list[CustomerFields] = []
         changed: list[tuple[int, CustomerFields]] = []
+        history: list[tuple[int, FieldChange]] = []
+        fields_changed: Counter[str] = Counter()
+        activity: Counter[bool] = Counter()
         for record in records:
             owner_user_id = user_ids[record.owner]
             match = stored.get(name_key(record.name))
@@ -331,13 +363,22 @@ def import_customers(
                 continue
             customer_id, before = match
             after = _merged(before, record, owner_user_id, today)
-            if after != before:
-                changed.append((customer_id, after))
+            if after == before:
+                continue
+            changed.append((customer_id, after))
+            changes = field_changes(before, after)
+            fields_changed.update(change.field for change in changes)
+            if after.active != before.active:
+                activity[after.active] += 1
+            history.extend((customer_id, change) for change in changes)
         owners_added = 0
         if not dry_run:
             progress = _Progress(len(new) + len(changed), on_write)
             insert_customers(team_id, progress.track(new), now=now, session=session)
             update_customers(progress.track(changed), now=now, session=session)
+            insert_customer_changes(
+                team_id, history, by=None, source=HISTORY_SOURCE, now=now, session=session
+            )
             owners_added = upsert_owners(team_id, owners, session=session)
     return CustomerImport(
         added=len(new),
@@ -345,6 +386,10 @@ def import_customers(
         unchanged=len(records) - len(new) - len(changed),
         owners_added=owners_added,
         dry_run=dry_run,
+        fields_changed={name.value: fields_changed[name] for name in Field if fields_changed[name]},
+        made_inactive=activity[False],
+        reactivated=activity[True],
+        added_inactive=sum(not customer.active for customer in new),
     )
 
 

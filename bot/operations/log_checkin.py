@@ -13,7 +13,6 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from bot.operations.actor import Actor
-from bot.rules.facts import CustomerFacts
 from bot.rules.forms import CheckinDraft, checkin_mistakes, new_reason_mistake
 from bot.rules.limits import clean_text
 from bot.rules.nudges import reason_text
@@ -31,13 +30,14 @@ class CustomerGone(LookupError):
 
 @dataclass(frozen=True)
 class Logged:
-    """The check-in stored (or stored before, by a retry), its customer's name and reason now, and
-    the actor's `today`."""
+    """The check-in stored (or stored before, by a retry), its customer's name, reason and owner now,
+    and the actor's `today`."""
 
     checkin: CheckIn
     customer_name: str
     reason: str | None
     today: date
+    owner_user_id: str
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def log_answer(
 
 def _logged(services: Services, checkin: CheckIn, *, key: str, today: date) -> Logged:
     stored, customer = _save_once(services, checkin, key=key)
-    return Logged(stored, customer.name, reason_text(customer), today)
+    return Logged(stored, customer.name, reason_text(customer), today, customer.owner_user_id)
 
 
 def _notice(checkin: CheckIn, customer: Customer, author: str) -> OwnerNotice:
@@ -153,7 +153,7 @@ def _notice(checkin: CheckIn, customer: Customer, author: str) -> OwnerNotice:
     )
 
 
-def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[CheckIn, CustomerFacts]:
+def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[CheckIn, Customer]:
     """Store `checkin` under request `key`; a retry of the same request gets the stored one back.
 
     A check-in by someone other than the customer's owner adds, in the same transaction, a notice

@@ -18,6 +18,7 @@ from bot.rules.facts import CustomerFacts
 from bot.rules.key_accounts import key_account_ids
 from bot.rules.nudges import DueReason, active_arr, describe, first_due, question_for
 from bot.rules.policy import Policy
+from bot.rules.schedule import DigestTime
 
 
 class OwnedCustomerFacts(CustomerFacts, Protocol):
@@ -38,6 +39,7 @@ class OwnerFacts:
     tz: str = "UTC"
     paused_until: date | None = None
     deactivated: bool = False
+    time: DigestTime | None = None  # their own digest hour and days; None: the workspace's
 
 
 class Skip(StrEnum):
@@ -70,14 +72,16 @@ class DigestItem:
 
 @dataclass(frozen=True)
 class DigestPlan:
-    """One owner's digest for one local day: the customers shown (highest priority first) and how many
-    more."""
+    """One owner's digest for one local day: the customers shown (highest priority first), how many
+    more are due today, and how many new customers are queued for the coming days
+    (`bot.rules.nudges.spread_new`)."""
 
     team_id: str
     owner_user_id: str
     local_day: date
     items: tuple[DigestItem, ...]
     more: int = 0
+    queued: int = 0
 
     @property
     def customer_ids(self) -> list[int]:
@@ -147,7 +151,8 @@ def digest_day(
     force: bool = False,
     day: date | None = None,
 ) -> date | Skip:
-    """The local day `owner`'s digest at `now` is for, or why they get none now.
+    """The local day `owner`'s digest at `now` is for, or why they get none now. `hour` and
+    `weekdays` are the workspace's, for an owner who chose no time of their own.
 
     The owner's "today" is their wall-clock date (`local_now`); `day` and `force` as in `plan_day`.
     """
@@ -157,6 +162,8 @@ def digest_day(
         return Skip.DEACTIVATED
     if owner_is_paused(owner.paused_until, today):
         return Skip.PAUSED
+    if owner.time is not None:
+        hour, weekdays = owner.time.hour, owner.time.weekdays
     if not force and not window_open(local, hour=hour, weekdays=weekdays):
         return Skip.NOT_YET
     return today
@@ -175,10 +182,18 @@ def plan_owner(
 ) -> DigestPlan | None:
     """One owner's digest for `today`: the `cap` due customers of highest priority; None if none.
 
+    Customers due only because never checked in count as due today up to the policy's
+    `new_customer_daily_cap`, largest first; the rest are queued (`bot.rules.nudges.spread_new`).
     `arr_total` is the workspace's active ARR, which priority's ARR shares are of (as in `first_due`).
     """
-    shown, total = first_due(
-        customers, today=today, policy=policy, key_ids=key_ids, cap=cap, arr_total=arr_total
+    shown, total, queued = first_due(
+        customers,
+        today=today,
+        policy=policy,
+        key_ids=key_ids,
+        cap=cap,
+        arr_total=arr_total,
+        new_cap=policy.new_customer_daily_cap,
     )
     if not total:
         return None
@@ -187,7 +202,7 @@ def plan_owner(
         is_key = d.customer.id in key_ids
         reasons = describe(d.kinds, d.customer, today=today, policy=policy, is_key=is_key)
         items.append(DigestItem(d.customer, reasons, is_key))
-    return DigestPlan(team_id, owner_user_id, today, tuple(items), more=total - len(shown))
+    return DigestPlan(team_id, owner_user_id, today, tuple(items), more=total - len(shown), queued=queued)
 
 
 def plan_day(

@@ -10,7 +10,7 @@ from bot.rules.facts import CustomerFacts, HealthFacts
 from bot.rules.nudges import NudgeKind, cadence_for, due_day, reason_text
 from bot.rules.policy import Policy
 from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
-from bot.rules.wording import day_label, days, quoted
+from bot.rules.wording import day_label, days, in_days, quoted
 
 RECENT_CHANGE_DAYS = 90
 RENEWAL_AT_RISK_DAYS = 30
@@ -76,7 +76,7 @@ def _renewal(customer: CustomerFacts, today: date) -> Signal:
     assert customer.renewal_date is not None
     left = (customer.renewal_date - today).days
     level = HealthLevel.AT_RISK if left <= RENEWAL_AT_RISK_DAYS else HealthLevel.WATCH
-    return Signal(level, f"Renewal in {days(left)} and the reason is not confirmed.")
+    return Signal(level, f"Renewal {in_days(left)} and the reason is not confirmed.")
 
 
 def _change(customer: CustomerFacts, today: date) -> Signal | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from bot.rules.facts import CustomerFacts
 from bot.rules.policy import Policy
@@ -321,12 +321,16 @@ def active_arr(customers: Iterable[CustomerFacts]) -> float:
     return sum(c.arr for c in customers if c.active and c.arr and c.arr > 0)
 
 
+# A customer in the digest's order: its sort key (highest priority, then most urgent, then most
+# valuable, then name, then its place in the book, so customers themselves are never compared), the
+# customer, and why it is due.
+Ranked = tuple[float, float, float, str, int, C, tuple[NudgeKind, ...]]
+
+
 def _ranked(
     customers: Iterable[C], day: DueDay, key_ids: set[int], total: float, *, due_only: bool
-) -> list[tuple[float, float, float, str, int, C, tuple[NudgeKind, ...]]]:
-    """Each customer (only the due ones when `due_only`) after its sort key: highest priority, then
-    most urgent, then most valuable, then name, then its place in `customers` (so customers
-    themselves are never compared)."""
+) -> list[Ranked[C]]:
+    """Each customer (only the due ones when `due_only`) after its sort key (`Ranked`)."""
     ranked = []
     for n, c in enumerate(customers):
         kinds, weights = day.due(c, c.id in key_ids)
@@ -339,6 +343,47 @@ def _ranked(
     return ranked
 
 
+# Due only because nobody has checked in with them yet: what a gentle start spreads out.
+ONLY_NEVER_CHECKED_IN = (NudgeKind.NEVER_CHECKED_IN,)
+
+
+def spread_new(ranked: list[Ranked[C]], cap: int) -> tuple[list[Ranked[C]], int]:
+    """A gentle start: of one owner's customers due on one day (`ranked`), those asked today, and how
+    many are queued for the coming days.
+
+    A customer with any reason besides "never checked in" (a renewal in the window, a next step, a
+    follow-up) is truly due and always asked. Of those due *only* because nobody has checked in with
+    them yet, at most `cap` are asked, highest priority first: among them, the largest ARR first
+    (their urgency differs only by how long past due they are, at most twofold). The rest are queued.
+    So after a first import or a bulk add, an owner meets a few new customers a day, the most
+    valuable first, instead of the whole book on day one; a customer added now and then is never
+    held back.
+
+    Stateless: nothing is stored, so no migration; the queue is the owner's never-checked-in
+    customers themselves. It moves as the owner acts: a check-in (or a one-tap answer) takes a
+    customer out of "never checked in" and a snooze rests it, so the next one comes up in the next
+    digest. It does not move by itself when asks are ignored, on purpose: moved by the calendar (a
+    different few each day), it would let a large customer silently give way to smaller ones, each
+    asked once whether or not anyone listened; this way the same largest few stay asked until they
+    are dealt with. Either way no digest carries more than `cap` of them, whatever happened on the
+    days before, so ignored days never pile up.
+    """
+    new = [r for r in ranked if r[6] == ONLY_NEVER_CHECKED_IN]
+    if len(new) <= cap:
+        return ranked, 0
+    asked = heapq.nsmallest(cap, new)
+    return [r for r in ranked if r[6] != ONLY_NEVER_CHECKED_IN] + asked, len(new) - len(asked)
+
+
+class FirstDue(NamedTuple, Generic[C]):
+    """The customers a digest shows, how many are due today in all, and how many new customers are
+    queued for the coming days (`spread_new`)."""
+
+    first: list[Due[C]]
+    total: int
+    queued: int = 0
+
+
 def first_due(
     customers: Iterable[C],
     *,
@@ -347,15 +392,21 @@ def first_due(
     key_ids: set[int],
     cap: int | None = None,
     arr_total: float | None = None,
-) -> tuple[list[Due[C]], int]:
+    new_cap: int | None = None,
+) -> FirstDue[C]:
     """The first `cap` customers due on `today` (all when None), highest priority first, and how many
-    are due in all. `arr_total` is the workspace's active ARR (`active_arr(customers)` when None:
-    the order is the same, as every share is divided by it). Only as many as asked for are ordered."""
+    are due in all. With `new_cap`, customers due only because they were never checked in are spread
+    out (`spread_new`): at most `new_cap` of them are due today, and the rest are counted as queued.
+    `arr_total` is the workspace's active ARR (`active_arr(customers)` when None: the order is the
+    same, as every share is divided by it). Only as many as asked for are ordered."""
     customers = customers if isinstance(customers, Sequence) else list(customers)
     total = active_arr(customers) if arr_total is None else arr_total
     ranked = _ranked(customers, due_day(today, policy), key_ids, total, due_only=True)
+    queued = 0
+    if new_cap is not None:
+        ranked, queued = spread_new(ranked, new_cap)
     first = sorted(ranked) if cap is None else heapq.nsmallest(cap, ranked)
-    return [Due(c, kinds, -score) for score, _, _, _, _, c, kinds in first], len(ranked)
+    return FirstDue([Due(c, kinds, -score) for score, _, _, _, _, c, kinds in first], len(ranked), queued)
 
 
 def due_customers(customers: Iterable[C], *, today: date, policy: Policy, key_ids: set[int]) -> list[Due[C]]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Policy:
-    """When a customer is due a conversation."""
+    """When a customer is due a conversation, and how many never checked in one digest asks about
+    (`bot.rules.nudges.spread_new`)."""
 
     cadence_days: int = 30
     key_cadence_days: int = 14
@@ -15,3 +16,4 @@ class Policy:
     renewal_window_days: int = 120
     reason_confirmed_days: int = 60
     follow_up_days: int = 14
+    new_customer_daily_cap: int = 3

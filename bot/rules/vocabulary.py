@@ -44,3 +44,14 @@ CHANGE_LABELS: dict[Change, str] = {
     Change.CHAMPION_LEFT: "Champion left",
     Change.NEW_COMPETITOR: "New competitor",
 }
+
+
+class Inactive(StrEnum):
+    """Why a customer gets no nudges: it left us (lost), or it is dormant (inactive).
+
+    Lost is an outcome on the customer, not a reason verdict: verdicts describe a customer that
+    is still with us. The why and the day are kept on the customer and in its change history.
+    """
+
+    LOST = "lost"
+    INACTIVE = "inactive"

@@ -1,4 +1,5 @@
-"""The customer card (`/customer <name>`), the caller's list (`/customer`), and the full history form.
+"""The customer card (`/customer <name>`), the caller's list (`/customer`), and the full history form
+(check-ins and changes to the customer's fields).
 
 The card is hand-built JSON (`hand_built`: a lookup hot path); the list and the history are models.
 """
@@ -11,11 +12,13 @@ from datetime import date
 from slack_sdk.models.blocks import Block, DividerBlock, InteractiveElement, SectionBlock
 from slack_sdk.models.views import View
 
+from bot.operations.history import ChangeEntry, HistoryEntry
+from bot.rules.edits import ACTIVE, Field, InactiveFacts
 from bot.rules.facts import CardFacts, CheckInEntry, CustomerFacts
 from bot.rules.health import Health, HealthLevel
 from bot.rules.nudges import DueReason, reason_text
-from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
-from bot.rules.wording import days_ago, in_days, quoted
+from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Inactive, Verdict
+from bot.rules.wording import day_label, days, days_ago, in_days, quoted
 from handlers import ids
 from handlers.views import hand_built as fast
 from handlers.views.common import (
@@ -38,6 +41,8 @@ from handlers.views.common import (
 from handlers.views.text import safe
 
 HEALTH_ICONS = {HealthLevel.HEALTHY: "🟢", HealthLevel.WATCH: "🟡", HealthLevel.AT_RISK: "🔴"}
+INACTIVE_LABELS = {Inactive.LOST: "Lost", Inactive.INACTIVE: "Inactive"}
+INACTIVE_ICON = "⚪"
 HISTORY_PAGE_SIZE = 20
 LIST_BUTTON = "View card"
 
@@ -115,20 +120,31 @@ def _reason(customer: CardFacts, today: date) -> str:
 def customer_card(
     customer: CardFacts, *, latest: Sequence[CheckInEntry], health: Health, today: date
 ) -> list[Json]:
-    """Everything to know before a call, each fact once, with buttons to log a check-in or read the
-    full history. Health comes with its signals; the latest check-in's verdict is the reason's status."""
+    """Everything to know before a call, each fact once, with buttons to log a check-in, read the full
+    history, edit it and mark it lost or inactive (or reactivate it). Health comes with its signals,
+    except for a lost or inactive customer, whose card says so instead; the latest check-in's verdict
+    is the reason's status."""
     renewal = "—"
     if customer.renewal_date:
         renewal = f"{when(customer.renewal_date, today)} ({in_days((customer.renewal_date - today).days)})"
+    inactive = inactive_kind(customer)
+    signals = () if inactive else health.signals  # a lost or inactive customer is not nagged about
+    standing = (
+        f"*Status*\n{INACTIVE_ICON} {INACTIVE_LABELS[inactive]}"
+        if inactive
+        else f"*Health*\n{HEALTH_ICONS[health.level]} {health.level.label}"
+    )
     fields = [
         f"*Owner*\n{mention(customer.owner_user_id)}",
         f"*ARR*\n{money(customer.arr)}",
         f"*Renewal*\n{renewal}",
-        f"*Health*\n{HEALTH_ICONS[health.level]} {health.level.label}",
+        standing,
     ]
     blocks: list[Json] = [fast.header(one_line(customer.name, HEADER_LIMIT)), fast.fields_section(fields)]
-    if health.signals:
-        blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in health.signals)))
+    if inactive and isinstance(customer, InactiveFacts):
+        blocks.append(fast.section(_inactive(customer, inactive, today)))
+    elif signals:
+        blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in signals)))
     blocks.append(fast.section(_reason(customer, today)))
     if latest:
         last = latest[0]
@@ -148,7 +164,7 @@ def customer_card(
         extra.append(f"*Next step:* {safe(customer.next_step, 600)}{due}")
     labels = ", ".join(CHANGE_LABELS[change] for change in customer.last_changes)
     # A recent change is one of the health signals above: told there, not again.
-    if labels and not any(labels in signal.sentence for signal in health.signals):
+    if labels and not any(labels in signal.sentence for signal in signals):
         extra.append(f"*Changes at the customer* ({when(customer.last_changes_on, today)}): {labels}")
     if extra:
         blocks.append(fast.section("\n".join(extra)))
@@ -157,15 +173,37 @@ def customer_card(
         blocks.append(
             fast.section("*Earlier check-ins*\n" + "\n".join(checkin_line(c, today) for c in latest[1:3]))
         )
-    blocks.append(
-        fast.actions(
-            [
-                fast.button("Log check-in", ids.LOG_CHECKIN_ACTION, str(customer.id), style="primary"),
-                fast.button("Full history", ids.HISTORY_ACTION, str(customer.id)),
-            ]
-        )
-    )
+    blocks.append(fast.actions(_card_buttons(customer.id, inactive)))
     return blocks
+
+
+def inactive_kind(customer: CustomerFacts) -> Inactive | None:
+    """Whether the customer is lost or inactive (None: active), when the facts say."""
+    return customer.inactive_kind if isinstance(customer, InactiveFacts) else None
+
+
+def _inactive(customer: InactiveFacts, kind: Inactive, today: date) -> str:
+    """'*Lost* since 3 November: 'They moved to a cheaper tool'. No nudges while it is lost.'"""
+    since = f" since {when(customer.inactive_on, today)}" if customer.inactive_on else ""
+    why = f": {safe(quoted(customer.inactive_why, 900))}" if customer.inactive_why else ""
+    return f"*{INACTIVE_LABELS[kind]}*{since}{why}. No nudges while it is {kind.value}."
+
+
+def _card_buttons(customer_id: int | None, inactive: Inactive | None) -> list[Json]:
+    """Log check-in, Full history, Edit; then Mark as lost / inactive, or Reactivate."""
+    value = str(customer_id)
+    buttons = [
+        fast.button("Log check-in", ids.LOG_CHECKIN_ACTION, value, style="primary"),
+        fast.button("Full history", ids.HISTORY_ACTION, value),
+        fast.button("Edit", ids.EDIT_CUSTOMER_ACTION, value),
+    ]
+    if inactive:
+        buttons.append(fast.button("Reactivate", ids.REACTIVATE_ACTION, value))
+        return buttons
+    for kind in (Inactive.LOST, Inactive.INACTIVE):
+        action = ids.numbered(ids.MARK_INACTIVE_ACTION, kind.value)
+        buttons.append(fast.button(f"Mark as {kind.value}", action, f"{kind.value}:{value}"))
+    return buttons
 
 
 def card_text(customer: CustomerFacts) -> str:
@@ -193,8 +231,13 @@ def customer_list(
             else "never checked in"
         )
         due = "🔔 " if reasons else ""
-        status = reason_status(customer, today, viewer=viewer)
-        line = f"{due}*{safe(customer.name, 200)}* · {last} · reason {status}"
+        inactive = inactive_kind(customer)
+        status = (
+            INACTIVE_LABELS[inactive].lower()
+            if inactive
+            else f"reason {reason_status(customer, today, viewer=viewer)}"
+        )
+        line = f"{due}*{safe(customer.name, 200)}* · {last} · {status}"
         card = button(LIST_BUTTON, ids.numbered(ids.PICK_FOR_CARD_ACTION, index), str(customer.id))
         blocks.append(SectionBlock(text=mrkdwn(line), accessory=card))
     shown = len(blocks) - 1
@@ -203,22 +246,89 @@ def customer_list(
     return blocks
 
 
+FIELD_LABELS: dict[str, str] = {
+    Field.OWNER: "the owner",
+    Field.REASON: "the reason",
+    Field.SINCE: "customer since",
+    Field.RENEWAL: "the renewal date",
+    Field.ARR: "ARR",
+    Field.CADENCE: "the cadence",
+}
+
+
+def _value(field: str, value: str, today: date) -> str:
+    """A history value as a person reads it (escaped): a day, an amount, a cadence, a person, a quote."""
+    try:
+        if field in (Field.SINCE, Field.RENEWAL):
+            return day_label(date.fromisoformat(value), today)
+        if field == Field.ARR:
+            amount = float(value)
+            return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}"
+        if field == Field.CADENCE:
+            return f"every {days(int(value))}"
+    except ValueError:
+        pass  # not as an edit stores it (an import's text): shown as stored
+    if field == Field.OWNER:
+        return mention(value)
+    if field == Field.REASON:
+        return safe(quoted(value, 300))
+    return safe(value, 300)
+
+
+def _status_change(entry: ChangeEntry) -> str:
+    if entry.new == ACTIVE:
+        return "made it active again"
+    why = f": {safe(quoted(entry.note, 600))}" if entry.note else ""
+    return f"marked it as {safe(entry.new, 20)}{why}"
+
+
+def change_line(entry: ChangeEntry, today: date) -> str:
+    """One change in mrkdwn: '*20 November* · @U1 changed ARR from 12,000 to 15,000'."""
+    who = mention(entry.by) if entry.by else "An import"
+    head = f"*{when(entry.on, today)}* · {who}"
+    if entry.field == Field.STATUS:
+        return f"{head} {_status_change(entry)}"
+    if entry.field == Field.OWNER and entry.old and entry.new:
+        return f"{head} handed it over from {mention(entry.old)} to {mention(entry.new)}"
+    label = FIELD_LABELS.get(entry.field) or safe(entry.field.replace("_", " "), 40)
+    if entry.new is None:
+        old = _value(entry.field, entry.old or "", today)
+        return f"{head} cleared {label} (was {old})"
+    new = _value(entry.field, entry.new, today)
+    if entry.old is None:
+        return f"{head} set {label} to {new}"
+    return f"{head} changed {label} from {_value(entry.field, entry.old, today)} to {new}"
+
+
+def _entry_line(entry: HistoryEntry, today: date) -> str:
+    if isinstance(entry, ChangeEntry):
+        return change_line(entry, today)
+    return checkin_line(entry, today, note_limit=2500)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def history_modal(
-    customer: CustomerFacts, checkins: Sequence[CheckInEntry], *, page: int, total: int, today: date
+    customer: CustomerFacts,
+    entries: Sequence[HistoryEntry],
+    *,
+    page: int,
+    checkins: int,
+    changes: int,
+    today: date,
 ) -> View:
-    """Every check-in, newest first, `HISTORY_PAGE_SIZE` per page with Newer / Older buttons."""
+    """Every check-in and change, newest first, `HISTORY_PAGE_SIZE` per page with Newer / Older buttons."""
+    total = checkins + changes
     pages = max(1, -(-total // HISTORY_PAGE_SIZE))
-    blocks: list[Block] = [
-        section(
-            f"*{safe(customer.name, 200)}* · {total} check-in{'s' if total != 1 else ''}"
-            f" · page {page + 1} of {pages}"
-        )
-    ]
+    counts = _counted(checkins, "check-in") + (f" · {_counted(changes, 'change')}" if changes else "")
+    blocks: list[Block] = [section(f"*{safe(customer.name, 200)}* · {counts} · page {page + 1} of {pages}")]
     if customer.original_reason:
         blocks.append(context(f"Original reason: {safe(quoted(customer.original_reason, 600))}"))
     blocks.append(DividerBlock())
-    blocks.extend(section(checkin_line(c, today, note_limit=2500)) for c in checkins)
-    if not checkins:
+    blocks.extend(section(_entry_line(entry, today)) for entry in entries)
+    if not entries:
         blocks.append(section("No check-ins logged yet."))
     pager: list[InteractiveElement] = []
     if page > 0:
@@ -234,7 +344,7 @@ def history_modal(
     return View(
         type="modal",
         callback_id=ids.HISTORY_VIEW,
-        title=plain("Check-in history", 24),
+        title=plain("History", 24),
         close=plain("Close", 24),
         blocks=blocks,
     )

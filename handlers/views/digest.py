@@ -1,7 +1,7 @@
 """The daily digest as a Slack message, and the edits its buttons make to it. Pure builders.
 
-The words of each customer's entry (`entry_lines`, `key_mark`, `header_text`, `more_text`) are
-also what `handlers.views.digest_text` prints in the terminal, so both read the same.
+The words of each customer's entry (`entry_lines`, `key_mark`, `header_text`, `more_text`,
+`queued_text`) are also what `handlers.views.digest_text` prints in the terminal, so both read the same.
 
 Every block that belongs to a customer has the block id "<prefix>:<customer id>", and every
 control's value carries the customer id, so a pressed button needs nothing held in memory: the
@@ -57,7 +57,7 @@ from handlers.views.text import safe
 
 MAX_BLOCKS = 50  # Slack's limit for one message
 HEADER_LIMIT = 150
-FIXED_BLOCKS = 3  # header, intro, footer
+FIXED_BLOCKS = 4  # header, intro, footer, new customers queued
 BLOCKS_PER_CUSTOMER = 3  # divider, section, actions
 MAX_CUSTOMERS = (MAX_BLOCKS - FIXED_BLOCKS) // BLOCKS_PER_CUSTOMER
 METADATA_EVENT = "holdfast_digest"
@@ -308,6 +308,12 @@ def more_text(more: int) -> str:
     return f"and {more} more — `/customer` lists them all"
 
 
+def queued_text(queued: int) -> str:
+    """The last line, when new customers wait for the coming days (`bot.rules.nudges.spread_new`)."""
+    customers = "new customer" if queued == 1 else "new customers"
+    return f"{queued} more {customers} queued for the coming days, largest first."
+
+
 def shown_items(plan: DigestPlan) -> tuple[Sequence[DigestItem], int]:
     """The customers a digest shows (at most `MAX_CUSTOMERS`; the plan is capped before this), and
     how many more it counts."""
@@ -321,8 +327,20 @@ def fallback_text(plan: DigestPlan) -> str:
     return shorten(f"Holdfast: {header_text(plan)}: {names}{more}.", 3000)
 
 
+def digest_entry(item: DigestItem, today: date) -> list[Block]:
+    """One customer's entry (`BLOCKS_PER_CUSTOMER` blocks): a divider, its text and its controls."""
+    customer_id = item.customer.id
+    assert customer_id is not None
+    text = SectionBlock(
+        block_id=block_id(DIGEST_CUSTOMER_BLOCK, customer_id),
+        text=MarkdownTextObject(text=customer_text(item, today)),
+    )
+    return [DividerBlock(), text, customer_actions(customer_id)]
+
+
 def digest_message(plan: DigestPlan, *, digest_id: int | None = None) -> DigestMessage:
-    """One owner's digest: the customers `shown_items` picks; the rest are counted."""
+    """One owner's digest: the customers `shown_items` picks; the rest are counted, and so are the new
+    customers queued for the coming days."""
     items, more = shown_items(plan)
     intro = "Most valuable and most urgent first. Does the reason they chose us still hold? One tap answers."
     blocks: list[Block] = [
@@ -332,22 +350,16 @@ def digest_message(plan: DigestPlan, *, digest_id: int | None = None) -> DigestM
         ContextBlock(elements=[MarkdownTextObject(text=intro)]),
     ]
     for item in items:
-        customer_id = item.customer.id
-        assert customer_id is not None
-        blocks.append(DividerBlock())
-        blocks.append(
-            SectionBlock(
-                block_id=block_id(DIGEST_CUSTOMER_BLOCK, customer_id),
-                text=MarkdownTextObject(text=customer_text(item, plan.local_day)),
-            )
-        )
-        blocks.append(customer_actions(customer_id))
+        blocks.extend(digest_entry(item, plan.local_day))
     footer = (
         more_text(more)
         if more
         else "Log what you hear with `/checkin`; `/customer` lists all your customers."
     )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    if plan.queued:
+        queued = f":seedling: {queued_text(plan.queued)}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=queued)]))
     metadata = {
         "event_type": METADATA_EVENT,
         "event_payload": {

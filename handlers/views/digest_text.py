@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.rules.digest import DigestPlan
 from bot.rules.wording import day_label
-from handlers.views.digest import entry_lines, header_text, key_mark, more_text, shown_items
+from handlers.views.digest import entry_lines, header_text, key_mark, more_text, queued_text, shown_items
 
 
 def digest_lines(plan: DigestPlan, *, owner_label: str | None = None) -> list[str]:
@@ -23,4 +23,6 @@ def digest_lines(plan: DigestPlan, *, owner_label: str | None = None) -> list[st
         lines.extend(f"    {line.label}: {' '.join(line.words)}" for line in entry_lines(item, day))
     if more:
         lines.append(f"    {more_text(more)}")
+    if plan.queued:
+        lines.append(f"    {queued_text(plan.queued)}")
     return lines

@@ -1,9 +1,10 @@
 """Blocks as plain JSON, for the two lookup hot paths only: the `/customer <name>` card and the
 check-in typeahead's options. Every other view is built from slack_sdk models (`common`).
 
-They keep the models' shapes, limits and escaping; they exist because models cost a lookup more:
-`python -m bench.lookup_bench --views-only` measured the card at 0.03 ms hand-built against 0.28 ms
-as slack_sdk models, and 100 options at 0.04 ms against 1.05 ms (2 December 2026, slack_sdk 3.48).
+They keep the models' shapes and limits; mrkdwn comes escaped from the caller, plain_text is never
+escaped. They exist because models cost a lookup more: `python -m bench.lookup_bench --views-only`
+measured the card at 0.03 ms hand-built against 0.28 ms as slack_sdk models, and 100 options at
+0.04 ms against 1.05 ms (2 December 2026, slack_sdk 3.48).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from handlers.views.common import (
     SECTION_LIMIT,
     VALUE_LIMIT,
     Json,
+    one_line,
 )
-from handlers.views.text import safe
 
 
 def text_object(text: str, limit: int = SECTION_LIMIT) -> Json:
@@ -29,7 +30,8 @@ def text_object(text: str, limit: int = SECTION_LIMIT) -> Json:
 
 
 def plain_object(text: str, limit: int) -> Json:
-    return {"type": "plain_text", "text": shorten(text, limit), "emoji": True}
+    """A plain_text object: shown literally by Slack, so never escaped (see `one_line`)."""
+    return {"type": "plain_text", "text": one_line(text, limit), "emoji": True}
 
 
 def section(text: str) -> Json:
@@ -58,10 +60,10 @@ def actions(elements: list[Json]) -> Json:
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Json:
-    """A button labelled with escaped, shortened `text` (user text allowed)."""
+    """A button labelled with shortened `text` (user text allowed: plain_text cannot ping)."""
     element: Json = {
         "type": "button",
-        "text": plain_object(safe(text, BUTTON_LIMIT), BUTTON_LIMIT),
+        "text": plain_object(text, BUTTON_LIMIT),
         "action_id": action_id,
         "value": value[:VALUE_LIMIT],
     }
@@ -71,8 +73,8 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 
 
 def option(label: str, value: str) -> Json:
-    """A typeahead option labelled with escaped, shortened `label` (user text allowed)."""
+    """A typeahead option labelled with shortened `label` (user text allowed: plain_text cannot ping)."""
     return {
-        "text": plain_object(safe(label, OPTION_LIMIT), OPTION_LIMIT),
+        "text": plain_object(label, OPTION_LIMIT),
         "value": value[:OPTION_VALUE_LIMIT],
     }
