@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
 import tempfile
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 import httpx
 from slack_sdk import WebClient
 
-from bench.nudge_bench import NOW, TEAM, ZONES, analyze, build, owner_id
+from bench.nudge_bench import NOW, TEAM, ZONES, build_in_child, owner_id
 from bot.app import create_app
 from bot.operations.actor import Actor
 from bot.operations.key_accounts import KeyCutoffs
@@ -71,16 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir = tempfile.TemporaryDirectory(prefix="holdfast-home-bench-")
     url = args.database_url or f"sqlite:///{Path(workdir.name) / 'bench.db'}"
     started = time.perf_counter()
-    child = multiprocessing.get_context("spawn").Process(
-        target=build, args=(url, args.customers, args.owners, args.checkins)
-    )
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        print(f"building the book failed (exit {child.exitcode})")
+    if not build_in_child(url, args.customers, args.owners, args.checkins):
         return 1
     database = open_database(url)
-    analyze(database)
     backend = database.url.get_backend_name()
     print(
         f"book: {args.customers:,} customers, {args.owners} owners "

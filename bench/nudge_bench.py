@@ -164,6 +164,18 @@ def build(database_url: str, customers: int, owners: int, checkins: int, seed: i
     database.dispose()
 
 
+def build_in_child(database_url: str, customers: int, owners: int, checkins: int) -> bool:
+    """`build` in a child process, so the book's memory is not the bench's; whether it worked."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=build, args=(database_url, customers, owners, checkins)
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        print(f"building the book failed (exit {child.exitcode})")
+    return child.exitcode == 0
+
+
 def analyze(database: Database) -> None:
     """On PostgreSQL, fresh planner statistics, as autovacuum keeps them after bulk changes."""
     if database.url.get_backend_name() == "postgresql":
@@ -226,13 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = tempfile.TemporaryDirectory(prefix="holdfast-bench-")
     url = args.database_url or f"sqlite:///{Path(workdir.name) / 'bench.db'}"
     started = time.perf_counter()
-    child = multiprocessing.get_context("spawn").Process(
-        target=build, args=(url, args.customers, args.owners, args.checkins)
-    )
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        print(f"building the book failed (exit {child.exitcode})")
+    if not build_in_child(url, args.customers, args.owners, args.checkins):
         return 1
     database = open_database(url)
     with database.engine.connect() as connection:

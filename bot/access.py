@@ -78,6 +78,21 @@ class AccessCheck:
         )
         return Access(user, denial)
 
+    def is_lead(self, team_id: str, user_id: str) -> bool:
+        """Whether `user_id` sees the team view: in `LEAD_USER_IDS` or the `LEAD_USERGROUP_ID` group
+        (neither set: nobody), and allowed to use Holdfast."""
+        settings = self.settings
+        group_id = settings.lead_usergroup_id
+        if user_id not in settings.lead_user_ids.split(","):
+            if not group_id:
+                return False
+            leads = _answer(
+                self._groups, group_id, partial(lookup_group, self.client, group_id), "the lead group"
+            )
+            if user_id not in leads:
+                return False
+        return self(team_id, user_id).allowed
+
     def denial(self, team_id: str, user_id: str) -> Denial | None:
         """Why `user_id` may not use Holdfast (nor own customers) in `team_id`; None when they may."""
         return self(team_id, user_id).denial

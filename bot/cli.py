@@ -23,6 +23,7 @@ from rich.text import Text
 
 from bot.access import for_one_run
 from bot.backup import BackupError, backup_sqlite, sqlite_file
+from bot.cli_crm import crm_app
 from bot.operations.export_book import ExportError, export_workspace
 from bot.operations.import_book import (
     CustomerImport,
@@ -35,6 +36,7 @@ from bot.operations.import_book import (
 )
 from bot.rules.edits import Field
 from bot.rules.slack_ids import is_user_id
+from bot.rules.themes import Themes
 from bot.services import Services, system_clock
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_web_client
@@ -51,6 +53,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(crm_app, name="crm")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -143,6 +146,7 @@ class ImportTarget(NamedTuple):
     database: Database
     resolve_emails: EmailResolver | None
     check_owner: OwnerCheck | None
+    themes: Themes
 
 
 @contextmanager
@@ -157,7 +161,7 @@ def import_target(team: str | None) -> Iterator[ImportTarget]:
         resolve_emails = partial(user_ids_by_email, client)
         check_owner = for_one_run(settings, client).denial
     try:
-        yield ImportTarget(team_id, database, resolve_emails, check_owner)
+        yield ImportTarget(team_id, database, resolve_emails, check_owner, settings.themes())
     finally:
         database.dispose()
 
@@ -221,7 +225,7 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
     Nothing is deleted, and any bad row rejects the whole file.
     """
     now = system_clock()
-    with import_target(team) as (team_id, database, resolver, check_owner):
+    with import_target(team) as (team_id, database, resolver, check_owner, themes):
         result = run_import(
             path,
             lambda stream, on_write: import_customers(
@@ -234,6 +238,7 @@ def import_command(path: CsvArgument, team: TeamOption = None, dry_run: DryRunOp
                 check_owner=check_owner,
                 dry_run=dry_run,
                 on_write=on_write,
+                themes=themes,
             ),
         )
     if check_owner is None:
@@ -271,7 +276,7 @@ def import_checkins_command(
     Any bad row rejects the whole file.
     """
     now = system_clock()
-    with import_target(team) as (team_id, database, resolver, _):
+    with import_target(team) as (team_id, database, resolver, _, _):
         result = run_import(
             path,
             lambda stream, on_write: import_checkins(
@@ -473,6 +478,11 @@ def nudge(
     say_all(lines)
     if any(d.outcome == Outcome.FAILED for d in report.deliveries):
         raise typer.Exit(EXIT_FAILURE)
+
+
+from bot.cli_report import report  # noqa: E402 - it uses the helpers above
+
+app.command("report")(report)
 
 
 def main() -> None:

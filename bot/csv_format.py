@@ -43,6 +43,7 @@ from bot.rules.limits import (
     too_long,
 )
 from bot.rules.slack_ids import is_user_id
+from bot.rules.themes import DEFAULT_THEMES, Themes, UnknownTheme
 from bot.rules.vocabulary import Change, Expectation, Verdict
 
 R = TypeVar("R")
@@ -79,6 +80,7 @@ class CustomerRecord:
     name: str
     owner: str
     reason: str | None
+    reason_theme: str | None  # a `bot.rules.themes` key; None: as stored (a new customer's: not set)
     since: date | None
     renewal_date: date | None
     arr: float | None
@@ -104,6 +106,7 @@ class CheckInRecord:
     next_step_due: date | None
     author_user_id: str | None = None
     customer_id: int = 0
+    new_reason_theme: str | None = None  # the file has no column for it: not set
 
 
 # -- parsing cells ------------------------------------------------------------------------------
@@ -275,6 +278,19 @@ def parse_changes(text: str) -> tuple[Change, ...]:
     return tuple(changes)
 
 
+def theme_parser(themes: Themes) -> Callable[[str], str | None]:
+    """Parses a `reason_theme` cell: a theme's key or label as `Themes.read` takes it (None when empty)."""
+
+    @lru_cache(maxsize=CACHED)
+    def parse_theme(text: str) -> str | None:
+        try:
+            return themes.read(clean_text(text))
+        except UnknownTheme as error:
+            raise CellError(str(error)) from None
+
+    return parse_theme
+
+
 def within(
     parse: Callable[[str], date | None], window: DateWindow, today: date
 ) -> Callable[[str], date | None]:
@@ -309,6 +325,10 @@ class CsvFormat(Generic[R]):
             for column, parse in self.parsers.items()
         }
         return replace(self, parsers=parsers, windows={})
+
+    def with_themes(self, themes: Themes) -> CsvFormat[R]:
+        """This format with its `reason_theme` column read against `themes` (the configured list)."""
+        return replace(self, parsers={**self.parsers, "reason_theme": theme_parser(themes)})
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -394,6 +414,7 @@ CUSTOMERS = CsvFormat(
         "name": parse_name,
         "owner": parse_user,
         "reason": parse_reason,
+        "reason_theme": theme_parser(DEFAULT_THEMES),
         "since": parse_date,
         "renewal_date": parse_date,
         "arr": parse_arr,
@@ -465,6 +486,7 @@ def customer_cells(row: Mapping[Any, Any]) -> list[str]:
         format_text(row["name"]),
         row["owner_user_id"],
         format_text(row["original_reason"]),
+        format_text(row["original_reason_theme"]),
         format_date(row["customer_since"]),
         format_date(row["renewal_date"]),
         format_number(row["arr"]),

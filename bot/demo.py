@@ -209,7 +209,10 @@ def _card(services: Services, customer_id: int) -> Panel:
     """The featured customer's card: the `/customer` card's own data and words, read in a terminal."""
     card = card_by_id(services, KeyCutoffs(services), Actor(TEAM_ID, OWNER), customer_id)
     assert card is not None
-    blocks = customer_card(card.customer, latest=card.latest, health=card.health, today=card.today)
+    themes = services.settings.themes()
+    blocks = customer_card(
+        card.customer, latest=card.latest, health=card.health, today=card.today, themes=themes
+    )
     style = HEALTH_STYLE[card.health.level]
     return Panel(
         Text("\n".join(as_lines(blocks[1:]))),

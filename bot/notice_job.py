@@ -40,22 +40,20 @@ cannot say, they wait for the next run.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.access import AccessCheck, for_one_run
-from bot.nudge_job import runner_name
+from bot.claiming_job import ClaimingJob
 from bot.services import Services
 from bot.slack_client import make_web_client
+from bot.slack_history import recent_messages
 from bot.slack_users import SlackLookupError
 from handlers.views.notices import notice_ids_of, notice_message
 from storage.notices import (
@@ -72,8 +70,6 @@ logger = logging.getLogger("holdfast.notices")
 BATCH_WINDOW = timedelta(minutes=2)
 LEASE = timedelta(minutes=15)  # far longer than a post can take (a 30 s timeout and a few 429 waits)
 MAX_ATTEMPTS = 5
-HISTORY_PAGES = 3
-HISTORY_PAGE_SIZE = 200
 
 
 class Outcome(StrEnum):
@@ -117,7 +113,7 @@ def log_summary(report: NoticeReport) -> None:
     )
 
 
-class NoticeJob:
+class NoticeJob(ClaimingJob):
     """The notice job for one process; the scheduler calls it."""
 
     def __init__(
@@ -130,17 +126,9 @@ class NoticeJob:
         lease: timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
-        self.services = services
+        super().__init__(services, runner=runner, lease=lease, max_attempts=max_attempts)
         self.client = client or make_web_client(services.settings, retry_connection_errors=False)
-        self.runner = runner or runner_name()
         self.window = window
-        self.lease = lease
-        self.max_attempts = max_attempts
-        self._stopping = threading.Event()
-
-    def stop(self) -> None:
-        """Finish the DM being sent and claim no more (the next run, or process, sends the rest)."""
-        self._stopping.set()
 
     def __call__(self) -> NoticeReport:
         """One run: every owner whose notices are due gets one DM."""
@@ -238,19 +226,7 @@ class NoticeJob:
     def _posted(self, channel: str, wanted: set[int]) -> dict[int, str]:
         """Of the `wanted` notices, those a message in `channel` carries, with its ts."""
         found: dict[int, str] = {}
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            page = self.client.conversations_history(
-                channel=channel, limit=HISTORY_PAGE_SIZE, include_all_metadata=True, cursor=cursor
-            )
-            for message in _messages(page.get("messages")):
-                for notice_id in notice_ids_of(message.get("metadata")) & wanted:
-                    found.setdefault(notice_id, str(message["ts"]))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
+        for message in recent_messages(self.client, channel):
+            for notice_id in notice_ids_of(message.get("metadata")) & wanted:
+                found.setdefault(notice_id, str(message["ts"]))
         return found
-
-
-def _messages(value: object) -> Iterable[dict[str, Any]]:
-    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []

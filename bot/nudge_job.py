@@ -61,11 +61,6 @@ database) when not every owner's book is read. A run by hand (`force`) plans eve
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import threading
-import uuid
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -77,6 +72,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.access import AccessCheck, for_one_run
+from bot.claiming_job import ClaimingJob
 from bot.gc_pause import gc_paused
 from bot.operations.key_accounts import key_cutoff
 from bot.rules.access import Denial
@@ -85,6 +81,7 @@ from bot.rules.key_accounts import is_key
 from bot.rules.schedule import DigestTime, digest_time
 from bot.services import Services
 from bot.slack_client import make_web_client
+from bot.slack_history import find_posted
 from bot.slack_users import SlackLookupError
 from handlers.views.digest import MAX_CUSTOMERS, METADATA_EVENT, digest_message
 from storage.nudges import (
@@ -109,8 +106,6 @@ LEASE = timedelta(minutes=15)
 TZ_MAX_AGE = timedelta(hours=20)  # "daily", early enough that it is not asked at the send hour
 MAX_ATTEMPTS = 5  # a scheduled run stops retrying an owner's digest after this many tries a day
 SEND_THREADS = 4
-HISTORY_PAGES = 3
-HISTORY_PAGE_SIZE = 200
 
 
 class Outcome(StrEnum):
@@ -154,11 +149,6 @@ class RunReport:
         return sum(d.outcome == outcome for d in self.deliveries)
 
 
-def runner_name() -> str:
-    """Who holds a claim: host, process and a random part (two jobs in one process differ)."""
-    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def owner_facts(key: tuple[str, str], owner: OwnerRow | None, default: DigestTime) -> OwnerFacts:
     """What planning knows of an owner (their own digest time when they chose one, from the Home
     tab's settings); the defaults (UTC, the workspace's time) while they have no row yet."""
@@ -199,7 +189,7 @@ def log_summary(report: RunReport) -> None:
     )
 
 
-class NudgeJob:
+class NudgeJob(ClaimingJob):
     """The digest job for one process. Call it (the scheduler does) or use `run` for options."""
 
     def __init__(
@@ -212,18 +202,10 @@ class NudgeJob:
         lease: timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
-        self.services = services
+        super().__init__(services, runner=runner, lease=lease, max_attempts=max_attempts)
         self.client = client or make_web_client(services.settings, retry_connection_errors=False)
-        self.runner = runner or runner_name()
         self.send_threads = send_threads
-        self.lease = lease
-        self.max_attempts = max_attempts
         self.away = services.settings.away_rule()
-        self._stopping = threading.Event()
-
-    def stop(self) -> None:
-        """Finish the digests being sent and claim no more (the next run, or process, picks them up)."""
-        self._stopping.set()
 
     def __call__(self) -> RunReport:
         """A scheduled run: digests whose local hour has come and that are not sent yet."""
@@ -438,7 +420,9 @@ class NudgeJob:
         try:
             if claim.attempts > 1:
                 channel = channel or self._dm_channel(plan.owner_user_id)
-                found = self._find_posted(channel, claim)
+                found = find_posted(
+                    self.client, channel, event_type=METADATA_EVENT, key="digest_id", value=claim.digest_id
+                )
                 if found is not None:
                     with database.transaction() as session:
                         mark_sent(claim.digest_id, channel=channel, ts=found, now=now, session=session)
@@ -475,26 +459,6 @@ class NudgeJob:
     def _dm_channel(self, user_id: str) -> str:
         return str(self.client.conversations_open(users=user_id)["channel"]["id"])
 
-    def _find_posted(self, channel: str, claim: Claim) -> str | None:
-        """The ts of a message in `channel` that an earlier attempt at this digest posted, if any."""
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            page = self.client.conversations_history(
-                channel=channel, limit=HISTORY_PAGE_SIZE, include_all_metadata=True, cursor=cursor
-            )
-            for message in _messages(page.get("messages")):
-                metadata = message.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if (
-                    metadata.get("event_type") == METADATA_EVENT
-                    and payload.get("digest_id") == claim.digest_id
-                ):
-                    return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-        return None
-
 
 def _profile(check: AccessCheck, user_id: str) -> dict[str, Any] | None:
     """What an owner's row keeps from Slack; None when Slack could not say (the cached zone stays)."""
@@ -512,7 +476,3 @@ def _profile(check: AccessCheck, user_id: str) -> dict[str, Any] | None:
         "name": (profile.get("display_name") or user.get("real_name") or None),
         "email": profile.get("email"),
     }
-
-
-def _messages(value: object) -> Iterable[dict[str, Any]]:
-    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []

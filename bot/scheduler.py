@@ -6,7 +6,8 @@ own with a single thread: never two runs of a job at once in a process (`max_ins
 runs folded into one (`coalesce`), so Slack calls and their Retry-After waits never hold up Bolt's
 request listeners, and a long digest run never holds up a notice. Whether a digest or a notice is
 due is decided on each run from the clock and the database (see each job), so the intervals only
-set how soon after it is due it goes out.
+set how soon after it is due it goes out. The weekly team digest (`bot.team_digest_job`) runs the
+same way every `TEAM_DIGEST_INTERVAL`, on a scheduler of its own.
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
+from bot.crm_job import NOTES_INTERVAL, CrmJob
 from bot.notice_job import NoticeJob
 from bot.nudge_job import NudgeJob
 from bot.services import Services
+from bot.team_digest_job import TeamDigestJob
 
 JOB_ID = "holdfast-digests"
 INTERVAL = timedelta(minutes=5)
 NOTICE_JOB_ID = "holdfast-owner-notices"
 NOTICE_INTERVAL = timedelta(minutes=1)
+CRM_JOB_ID = "holdfast-crm-sync"
+CRM_NOTES_JOB_ID = "holdfast-crm-notes"
+TEAM_DIGEST_JOB_ID = "holdfast-team-digest"
+TEAM_DIGEST_INTERVAL = timedelta(minutes=5)
 
 
 def create_scheduler(
@@ -70,13 +77,43 @@ class Digests:
             job_id=NOTICE_JOB_ID,
             name="Holdfast owner notices",
         )
+        # The CRM sync every CRM_SYNC_MINUTES and its notes outbox (`bot.crm_job`): only with HUBSPOT_TOKEN.
+        self.crm = CrmJob(services) if services.settings.hubspot_token is not None else None
+        self.crm_schedulers: list[BackgroundScheduler] = []
+        if self.crm is not None:
+            every = timedelta(minutes=services.settings.crm_sync_minutes)
+            self.crm_schedulers = [
+                create_scheduler(
+                    self.crm.sync, first_run=now, interval=every, job_id=CRM_JOB_ID, name="Holdfast CRM sync"
+                ),
+                create_scheduler(
+                    self.crm.run_notes,
+                    first_run=now,
+                    interval=NOTES_INTERVAL,
+                    job_id=CRM_NOTES_JOB_ID,
+                    name="Holdfast CRM notes",
+                ),
+            ]
+        self.team_digest = TeamDigestJob(services, client)
+        self.team_digest_scheduler = create_scheduler(
+            self.team_digest,
+            first_run=now,
+            interval=TEAM_DIGEST_INTERVAL,
+            job_id=TEAM_DIGEST_JOB_ID,
+            name="Holdfast weekly team digest",
+        )
 
     def stop(self) -> None:
         """Let the digests and the notice DM being sent finish, claim no more, stop the schedulers."""
         self.job.stop()
         self.notices.stop()
+        if self.crm is not None:
+            self.crm.stop()
         self.scheduler.shutdown(wait=True)
         self.notice_scheduler.shutdown(wait=True)
+        for scheduler in self.crm_schedulers:
+            scheduler.shutdown(wait=True)
+        self.team_digest_scheduler.shutdown(wait=True)
 
 
 def start_digests(services: Services, client: WebClient | None = None) -> Digests:
@@ -89,4 +126,7 @@ def start_digests(services: Services, client: WebClient | None = None) -> Digest
     digests = Digests(services, client)
     digests.scheduler.start()
     digests.notice_scheduler.start()
+    for scheduler in digests.crm_schedulers:
+        scheduler.start()
+    digests.team_digest_scheduler.start()
     return digests

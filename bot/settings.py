@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -9,11 +11,13 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.rules.away import DEFAULT_EMOJI, DEFAULT_WORDS, AwayRule
 from bot.rules.policy import Policy
+from bot.rules.schedule import weekday_numbers, weekdays_text
 from bot.rules.slack_ids import is_user_id
+from bot.rules.themes import DEFAULT_LABELS, Themes, parse_themes
 
 DEFAULT_DATABASE_URL = "sqlite:///holdfast.db"
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Slack's requests are small: the largest Holdfast gets, a button press echoing a full digest, is tens
 # of kilobytes. 1 MiB leaves ample room and bounds what an unsigned sender can make the server hold.
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
@@ -42,6 +46,47 @@ class Settings(BaseSettings):
     access_usergroup_id: str | None = None
     access_user_ids: str = ""
 
+    # Team leads (who see the team view): a user group, and/or user IDs; they must pass the access check.
+    lead_usergroup_id: str | None = None
+    lead_user_ids: str = ""
+    # Reason themes offered in the forms and the CSV, comma-separated (`bot.rules.themes`).
+    reason_themes: str = DEFAULT_LABELS
+    # The weekly team digest in a channel (off when no channel is set).
+    team_digest_channel: str | None = None
+    team_digest_weekday: str = "mon"
+    team_digest_hour: int = Field(default=9, ge=0, le=23)
+
+    # CRM sync with HubSpot (off when no token is set).
+    hubspot_token: SecretStr | None = None
+    hubspot_api_url: str = "https://api.hubapi.com"
+    crm_sync_minutes: int = Field(default=15, ge=1)
+    # The HubSpot company properties Holdfast reads (internal names; empty: not read). The name and
+    # the owner (`hubspot_owner_id`) are HubSpot's own.
+    hubspot_renewal_property: str = "renewal_date"
+    hubspot_arr_property: str = "arr"
+    hubspot_since_property: str = "hs_lifecyclestage_customer_date"
+    hubspot_reason_property: str = "reason_chosen"
+
+    @field_validator(
+        "hubspot_renewal_property",
+        "hubspot_arr_property",
+        "hubspot_since_property",
+        "hubspot_reason_property",
+    )
+    @classmethod
+    def _property_name_shape(cls, value: str) -> str:
+        name = value.strip().lower()
+        if len(name) > 100 or (name and not (name.isascii() and name.replace("_", "").isalnum())):
+            raise ValueError("must be a HubSpot property's internal name, such as renewal_date")
+        return name
+
+    @field_validator("hubspot_api_url")
+    @classmethod
+    def _hubspot_url_shape(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL such as https://api.hubapi.com")
+        return value.rstrip("/")
+
     # When a customer is due a conversation (see bot.rules.policy.Policy).
     cadence_days: int = Field(default=30, ge=1)
     key_account_cadence_days: int = Field(default=14, ge=1)
@@ -61,7 +106,14 @@ class Settings(BaseSettings):
     away_status_words: str = ",".join(DEFAULT_WORDS)
 
     @field_validator(
-        "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_team_id", mode="before"
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_team_id",
+        "lead_usergroup_id",
+        "team_digest_channel",
+        "hubspot_token",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -101,7 +153,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a SQLite or PostgreSQL URL, not {url.get_backend_name()!r}")
         return value
 
-    @field_validator("access_user_ids")
+    @field_validator("access_user_ids", "lead_user_ids")
     @classmethod
     def _user_ids_shape(cls, value: str) -> str:
         ids = [part.strip() for part in value.split(",") if part.strip()]
@@ -113,19 +165,45 @@ class Settings(BaseSettings):
     @field_validator("digest_weekdays")
     @classmethod
     def _weekdays_shape(cls, value: str) -> str:
-        days = [part.strip().lower()[:3] for part in value.split(",") if part.strip()]
-        if not days or any(day not in WEEKDAYS for day in days):
-            raise ValueError("must be days such as mon,tue,wed,thu,fri")
-        return ",".join(days)
+        try:
+            return weekdays_text(weekday_numbers(value))
+        except ValueError:
+            raise ValueError("must be days such as mon,tue,wed,thu,fri") from None
+
+    @field_validator("team_digest_weekday")
+    @classmethod
+    def _weekday_shape(cls, value: str) -> str:
+        try:
+            (day,) = weekday_numbers(value)
+        except ValueError:
+            raise ValueError("must be one day such as mon") from None
+        return weekdays_text({day})
+
+    @field_validator("team_digest_channel")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        if value is not None and not CHANNEL_ID.fullmatch(value.strip()):
+            raise ValueError("must be a channel ID such as C0123ABCD (the channel's details, About)")
+        return value.strip() if value else value
 
     @property
     def allowed_user_ids(self) -> frozenset[str]:
         return frozenset(filter(None, self.access_user_ids.split(",")))
 
     @property
+    def team_digest_day(self) -> int:
+        """The weekday number (Monday is 0) of the weekly team digest."""
+        (day,) = weekday_numbers(self.team_digest_weekday)
+        return day
+
+    @property
     def digest_days(self) -> frozenset[int]:
         """Weekday numbers (Monday is 0) on which digests go out."""
-        return frozenset(WEEKDAYS.index(day) for day in self.digest_weekdays.split(","))
+        return weekday_numbers(self.digest_weekdays)
+
+    def themes(self) -> Themes:
+        """The reason themes offered (parsed once per list)."""
+        return parse_themes(self.reason_themes)
 
     def away_rule(self) -> AwayRule:
         """What a Slack status that means away looks like."""

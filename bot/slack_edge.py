@@ -84,8 +84,14 @@ class _Ids(_Part):
     is_enterprise_install: StrictBool | StrictStr | None = None
 
 
+class _Message(_Ids):
+    """A message inside a request (an interaction's, or an event's): Bolt looks in it for the user."""
+
+
 class _Event(_Ids):
     type: StrictStr
+    message: _Message | None = None
+    previous_message: _Message | None = None
 
 
 class _Action(_Part):
@@ -130,7 +136,8 @@ class _Request(_Ids):
     value: StrictStr | None = None
     view: _View | None = None
     container: dict[str, Any] | None = None
-    message: dict[str, Any] | None = None
+    message: _Message | None = None
+    previous_message: _Message | None = None
 
 
 class _Interaction(_Request):

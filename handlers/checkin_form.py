@@ -24,7 +24,13 @@ from handlers import ids
 from handlers.digest import collapse_digest_at, digest_location, logged_note
 from handlers.home import refresh_for_checkin
 from handlers.support import LOGGED, Shared, actor_of, after_ack, caller_today, request_key
-from handlers.views.checkin_form import FIELD_BLOCKS, checkin_modal, read_checkin_form, selected_customer
+from handlers.views.checkin_form import (
+    FIELD_BLOCKS,
+    checkin_modal,
+    read_checkin_form,
+    read_new_reason_theme,
+    selected_customer,
+)
 from handlers.views.common import Json, form_errors
 from handlers.views.hand_built import option
 from handlers.views.replies import checkin_logged, done_modal
@@ -46,6 +52,7 @@ def form_for(shared: Shared, context: BoltContext, customer_id: int | None) -> V
         today=caller_today(shared, context),
         customer=(chosen.customer_id, chosen.name) if chosen else None,
         reason=chosen.reason if chosen else None,
+        themes=shared.services.settings.themes(),
     )
 
 
@@ -90,9 +97,11 @@ def register(app: App, shared: Shared) -> None:
 
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body["view"]
-        draft = read_checkin_form(view["state"]["values"])
+        values = view["state"]["values"]
+        draft = read_checkin_form(values)
         key = request_key("view", view.get("id"), view.get("hash"))
-        result = log_checkin(shared.services, actor_of(context), draft, key=key)
+        theme = read_new_reason_theme(values)
+        result = log_checkin(shared.services, actor_of(context), draft, key=key, new_reason_theme=theme)
         if isinstance(result, NotLogged):
             ack(response_action="errors", errors=form_errors(result.mistakes, FIELD_BLOCKS))
             return

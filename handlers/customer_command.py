@@ -14,6 +14,7 @@ from bot.operations.edit_customer import EditForm, edit_form_named
 from bot.operations.look_up import Card, card_by_id, look_up
 from bot.operations.my_book import my_book
 from bot.rules.limits import MAX_QUERY, clean_text
+from bot.rules.themes import Themes
 from handlers import ids
 from handlers.support import Shared, actor_of, after_ack
 from handlers.views.common import Json
@@ -29,16 +30,20 @@ OPEN_EDIT_FORM = "holdfast_open_edit_form"
 FORM_WORDS = ("add", "edit")
 
 
-def render_card(card: Card) -> tuple[list[Json], str]:
+def render_card(card: Card, themes: Themes) -> tuple[list[Json], str]:
     """The card's blocks and its notification text (escaped, like every name shown)."""
-    blocks = customer_card(card.customer, latest=card.latest, health=card.health, today=card.today)
+    blocks = customer_card(
+        card.customer, latest=card.latest, health=card.health, today=card.today, themes=themes
+    )
     return blocks, card_text(card.customer)
 
 
 def card_for(shared: Shared, context: BoltContext, customer_id: int) -> tuple[list[Json], str]:
     """The card of the customer with `customer_id` (from a button)."""
     card = card_by_id(shared.services, shared.cutoffs, actor_of(context), customer_id)
-    return ([], "That customer no longer exists.") if card is None else render_card(card)
+    if card is None:
+        return [], "That customer no longer exists."
+    return render_card(card, shared.services.settings.themes())
 
 
 def list_for(shared: Shared, context: BoltContext) -> dict[str, Any]:
@@ -70,7 +75,7 @@ def register(app: App, shared: Shared) -> None:
             return
         found = look_up(shared.services, shared.cutoffs, actor_of(context), text)
         if found.card is not None:
-            blocks, name = render_card(found.card)
+            blocks, name = render_card(found.card, shared.services.settings.themes())
             ack(**message(blocks, name))
             return
         if found.too_long:
@@ -113,9 +118,14 @@ def register(app: App, shared: Shared) -> None:
     @after_ack
     def open_form(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         if (plan := context.get(OPEN_ADD_FORM)) is not None:
-            view = customer_modal(name=plan["name"], owner_user_id=str(context.user_id))
+            view = customer_modal(
+                name=plan["name"],
+                owner_user_id=str(context.user_id),
+                themes=shared.services.settings.themes(),
+            )
         elif (form := context.get(OPEN_EDIT_FORM)) is not None:
-            view = edit_modal(form, response_url=body.get("response_url"), replace=False)
+            themes = shared.services.settings.themes()
+            view = edit_modal(form, response_url=body.get("response_url"), replace=False, themes=themes)
         else:
             return
         client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -63,7 +63,8 @@ def register(app: App, shared: Shared) -> None:
         if isinstance(form, Refused):
             respond(**text_message(refused_text(form)), replace_original=False)
             return
-        view = edit_modal(form, response_url=body.get("response_url"), replace=True)
+        themes = services.settings.themes()
+        view = edit_modal(form, response_url=body.get("response_url"), replace=True, themes=themes)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.action(ids.EDIT_CUSTOMER_ACTION)(ack=acknowledge, lazy=[open_edit])

@@ -53,7 +53,10 @@ def register(app: App, shared: Shared) -> None:
         assert customer.id is not None
         if not typed.note:
             return checkin_modal(
-                today=added.today, customer=(customer.id, customer.name), reason=reason_text(customer)
+                today=added.today,
+                customer=(customer.id, customer.name),
+                reason=reason_text(customer),
+                themes=shared.services.settings.themes(),
             )
         reply = log_now(shared, context, typed, customer_id=customer.id, key=typed.key)
         context[REPLY] = {**reply, "replace_original": True}

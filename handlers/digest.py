@@ -145,7 +145,11 @@ def register(app: App, shared: Shared) -> None:
                 settle(shared, client, body, context, customer_id, GONE)
                 return
             view = new_reason_modal(
-                checkin_id=0, customer_name=chosen.name, reason=chosen.reason, metadata={}
+                checkin_id=0,
+                customer_name=chosen.name,
+                reason=chosen.reason,
+                metadata={},
+                themes=services.settings.themes(),
             )
             view.callback_id = DIGEST_NEW_REASON_VIEW
             view.private_metadata = json.dumps({"customer": customer_id, **origin})
@@ -156,7 +160,12 @@ def register(app: App, shared: Shared) -> None:
         settle(shared, client, body, context, customer_id, logged_note(result), owners=owner_of(result))
 
     def answer_now(
-        context: BoltContext, customer_id: int, verdict: Verdict, key: str, reason: str = ""
+        context: BoltContext,
+        customer_id: int,
+        verdict: Verdict,
+        key: str,
+        reason: str = "",
+        theme: str | None = None,
     ) -> Logged | NotLogged | None:
         """Store the answer once per request `key` (a digest entry, a Home view); None when the
         customer is gone."""
@@ -167,6 +176,7 @@ def register(app: App, shared: Shared) -> None:
                 customer_id=customer_id,
                 verdict=verdict,
                 new_reason=reason,
+                new_reason_theme=theme,
                 key=key,
             )
         except CustomerGone:
@@ -180,9 +190,9 @@ def register(app: App, shared: Shared) -> None:
         if not isinstance(customer_id, int) or not origin:
             ack()
             return
-        reason = read_new_reason(view["state"]["values"])
+        reason, theme = read_new_reason(view["state"]["values"])
         key = request_key("digest-answer", context.team_id, *origin_parts(origin), customer_id)
-        result = answer_now(context, customer_id, Verdict.CHANGED, key, reason)
+        result = answer_now(context, customer_id, Verdict.CHANGED, key, reason, theme)
         if isinstance(result, NotLogged):
             ack(response_action="errors", errors={ids.NEW_REASON: next(iter(result.mistakes.values()))})
             return

@@ -1,6 +1,6 @@
 """Form fields that follow a choice: the check-in form shows the chosen customer's reason and asks
-for the new one once their reason "changed", and the add-customer form drops its reason input while
-"Not known yet" is ticked.
+for the new one and its theme once their reason "changed", and the add-customer form drops its reason
+input and its theme while "Not known yet" is ticked.
 
 Each choice dispatches (`dispatch_action`); the form is rebuilt from its state and sent with
 `views.update` and the view's hash (a form changed meanwhile is left as it is). Every input keeps its
@@ -33,6 +33,7 @@ def checkin_form_now(shared: Shared, context: BoltContext, view: dict[str, Any])
         customer=(chosen.customer_id, chosen.name) if chosen else None,
         reason=chosen.reason if chosen else None,
         verdict=selected_verdict(values),
+        themes=shared.services.settings.themes(),
     )
     updated.private_metadata = view.get("private_metadata")
     return updated
@@ -60,7 +61,9 @@ def register(app: App, shared: Shared) -> None:
     ) -> None:
         view = body["view"]
         updated = customer_modal(
-            owner_user_id=str(context.user_id), reason_unknown=reason_unknown(view["state"]["values"])
+            owner_user_id=str(context.user_id),
+            reason_unknown=reason_unknown(view["state"]["values"]),
+            themes=shared.services.settings.themes(),
         )
         updated.private_metadata = view.get("private_metadata")
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)

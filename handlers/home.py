@@ -21,13 +21,23 @@ from bot.access import AccessCheck
 from bot.operations.actor import Actor
 from bot.operations.home import home_for
 from bot.operations.log_checkin import Logged
+from bot.operations.my_book import my_book
 from bot.operations.owner_settings import my_settings, save_settings
+from bot.operations.team_view import NotALead, team_view_for
 from bot.slack_users import SlackLookupError
 from handlers import ids
 from handlers.customer_command import card_for
 from handlers.support import ACCESS_GATE_KEY, LOGGED, Shared, actor_of, after_ack
 from handlers.views.common import form_errors, plain
-from handlers.views.home import SETTINGS_FIELDS, home_view, read_settings, refused_home, settings_modal
+from handlers.views.home import (
+    SETTINGS_FIELDS,
+    book_page,
+    home_view,
+    read_settings,
+    refused_home,
+    settings_modal,
+)
+from handlers.views.team import team_home
 
 logger = logging.getLogger("holdfast.home")
 SAVED = "holdfast_home_settings_saved"
@@ -40,11 +50,17 @@ def is_away(shared: Shared, user: dict[str, Any] | None) -> bool:
 
 
 def publish_home(
-    shared: Shared, client: WebClient, actor: Actor, *, user: dict[str, Any] | None, hash: str | None = None
+    shared: Shared,
+    client: WebClient,
+    actor: Actor,
+    *,
+    user: dict[str, Any] | None,
+    hash: str | None = None,
+    lead: bool = False,
 ) -> None:
-    """Publish `actor`'s Home; with `hash`, only over the view Slack holds with that hash (a view
-    published meanwhile, newer than this one, wins)."""
-    view = home_view(home_for(shared.services, shared.cutoffs, actor), away=is_away(shared, user))
+    """Publish `actor`'s Home (with the "Team" button for a `lead`); with `hash`, only over the view
+    Slack holds with that hash (a view published meanwhile, newer than this one, wins)."""
+    view = home_view(home_for(shared.services, shared.cutoffs, actor), away=is_away(shared, user), lead=lead)
     try:
         client.views_publish(user_id=actor.user_id, view=view, hash=hash)
     except SlackApiError as error:
@@ -66,7 +82,7 @@ def refresh_homes(shared: Shared, client: WebClient, context: BoltContext, user_
                 continue
             tz = actor_of(context).tz if user_id == context.user_id else None
             actor = Actor(str(context.team_id), user_id, tz or (access.user or {}).get("tz"))
-            publish_home(shared, client, actor, user=access.user)
+            publish_home(shared, client, actor, user=access.user, lead=check.is_lead(actor.team_id, user_id))
         except (SlackApiError, SlackLookupError) as error:
             logger.warning("could not refresh the Home tab of %s: %s", user_id, error)
 
@@ -110,9 +126,30 @@ def register(app: App, shared: Shared) -> None:
         check: AccessCheck = context[ACCESS_GATE_KEY]
         user = check.user(str(context.user_id))
         hash = (event.get("view") or {}).get("hash")
-        publish_home(shared, client, actor_of(context), user=user, hash=hash)
+        actor = actor_of(context)
+        lead = check.is_lead(actor.team_id, actor.user_id)
+        publish_home(shared, client, actor, user=user, hash=hash, lead=lead)
 
     app.event("app_home_opened")(opened)
+
+    @after_ack
+    def show_team(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        period = 90 if body["actions"][0].get("value") == "90" else 30
+        try:
+            team = team_view_for(services, context[ACCESS_GATE_KEY], actor_of(context), period)
+        except NotALead:
+            logger.warning("refused the team view to %s: not a lead", context.user_id)
+            refresh_homes(shared, client, context, [str(context.user_id)])
+            return
+        client.views_publish(user_id=str(context.user_id), view=team_home(team))
+
+    app.action(ids.HOME_TEAM_ACTION)(ack=acknowledge, lazy=[show_team])
+
+    @after_ack
+    def show_my_book(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        refresh_homes(shared, client, context, [str(context.user_id)])
+
+    app.action(ids.HOME_MY_BOOK_ACTION)(ack=acknowledge, lazy=[show_my_book])
 
     @after_ack
     def open_settings(
@@ -152,6 +189,25 @@ def register(app: App, shared: Shared) -> None:
             "close": plain("Close", 24).to_dict(),
             "blocks": blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
         }
-        client.views_open(trigger_id=body["trigger_id"], view=modal)
+        if (body.get("view") or {}).get("type") == "modal":  # from the whole book's pages
+            client.views_push(trigger_id=body["trigger_id"], view=modal)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=modal)
 
     app.action(ids.HOME_CARD_ACTION)(ack=acknowledge, lazy=[open_card])
+
+    @after_ack
+    def show_book(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+        value = str(body["actions"][0].get("value", ""))
+        book = my_book(services, shared.cutoffs, actor_of(context))
+        customers = [customer for customer, _ in book.rows]
+        page = book_page(
+            customers, page=int(value) if value.isdigit() else 0, today=book.today, key_ids=book.key_ids
+        )
+        view = body.get("view") or {}
+        if view.get("type") == "modal":
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=page)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=page)
+
+    app.action(ids.numbered_pattern(ids.HOME_BOOK_ACTION))(ack=acknowledge, lazy=[show_book])

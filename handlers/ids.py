@@ -113,3 +113,17 @@ HOME_PAUSE = "home_pause_until"
 HOME_HOUR = "home_digest_hour"
 HOME_DAYS = "home_digest_days"
 HOME_CARD_ACTION = "home_view_card"
+HOME_BOOK_ACTION = "home_whole_book"  # value: the page of the book to show (a paged modal)
+
+# Reason themes (`bot.rules.themes`): the theme select beside each reason input; each shares its
+# block's ID. The option "Not set" has this value (a theme's key never has a `-`).
+CUSTOMER_REASON_THEME = "customer_reason_theme"
+CHECKIN_NEW_REASON_THEME = "checkin_new_reason_theme"
+NEW_REASON_THEME = "new_reason_theme"
+EDIT_REASON_THEME = "edit_reason_theme"
+THEME_NOT_SET = "-"
+
+# The team view on a lead's Home tab (`handlers.home`): "Team" (value: the period in days, 30 or 90)
+# publishes it, "My book" publishes the lead's own Home again.
+HOME_TEAM_ACTION = "home_team_view"
+HOME_MY_BOOK_ACTION = "home_my_book"

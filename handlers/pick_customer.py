@@ -56,7 +56,8 @@ def register(app: App, shared: Shared) -> None:
             # confirm it: the message with this button.
             typed = json.loads(name)
             name, metadata = str(typed["a"]), {"checkin": typed, "response_url": body.get("response_url")}
-        view = customer_modal(name=name, owner_user_id=str(context.user_id), metadata=metadata)
+        themes = shared.services.settings.themes()
+        view = customer_modal(name=name, owner_user_id=str(context.user_id), metadata=metadata, themes=themes)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.action(ids.ADD_CUSTOMER_ACTION)(ack=acknowledge, lazy=[add_customer])

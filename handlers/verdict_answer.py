@@ -49,6 +49,7 @@ def register(app: App, shared: Shared) -> None:
                 customer_name=ask.customer_name,
                 reason=ask.reason,
                 metadata={"response_url": body.get("response_url")},
+                themes=shared.services.settings.themes(),
             )
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -56,14 +57,14 @@ def register(app: App, shared: Shared) -> None:
 
     def submit(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body["view"]
-        reason = read_new_reason(view["state"]["values"])
+        reason, theme = read_new_reason(view["state"]["values"])
         mistake = new_reason_mistake(reason)
         if mistake:
             ack(response_action="errors", errors={ids.NEW_REASON: mistake})
             return
         metadata = json.loads(view.get("private_metadata") or "{}")
         recorded = record_verdict(
-            shared.services, actor_of(context), int(metadata["checkin"]), Verdict.CHANGED, reason
+            shared.services, actor_of(context), int(metadata["checkin"]), Verdict.CHANGED, reason, theme
         )
         reply = context[REPLY] = _reply(recorded) if recorded else None
         ack(response_action="update", view=done_modal("Reason updated", reply["text"] if reply else "Saved."))

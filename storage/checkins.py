@@ -21,6 +21,7 @@ from bot.rules.facts import CheckInEntry, CheckInFacts
 from bot.rules.limits import clean_text
 from bot.rules.vocabulary import Change, Expectation, Verdict
 from storage.bulk import CHECKIN, CHUNK, CUSTOMER, execute_many
+from storage.customer_edits import learn_reason
 from storage.fast_read import FastQuery, Reader
 from storage.models import CheckIn, Customer
 
@@ -47,6 +48,7 @@ class CheckInState(Protocol):
     reason_confirmed_on: date | None
     current_reason: str | None
     current_reason_on: date | None
+    current_reason_theme: str | None
     last_expectation: Expectation | None
     last_expectation_on: date | None
     last_changes: list[Change]
@@ -73,9 +75,8 @@ def apply_checkin(customer: CheckInState, checkin: CheckInFacts) -> None:
         customer.last_verdict_by = by
     if verdict == Verdict.HOLDS and _newer(on, customer.reason_confirmed_on):
         customer.reason_confirmed_on = on
-    if verdict == Verdict.CHANGED and checkin.new_reason and _newer(on, customer.current_reason_on):
-        customer.current_reason = checkin.new_reason
-        customer.current_reason_on = on
+    if verdict == Verdict.CHANGED and checkin.new_reason:
+        learn_reason(customer, checkin.new_reason, checkin.new_reason_theme, on)
     if checkin.expectation != Expectation.UNKNOWN and _newer(on, customer.last_expectation_on):
         customer.last_expectation = checkin.expectation
         customer.last_expectation_on = on
@@ -149,6 +150,7 @@ class StoredCheckInState:
     reason_confirmed_on: date | None = None
     current_reason: str | None = None
     current_reason_on: date | None = None
+    current_reason_theme: str | None = None
     last_expectation: Expectation | None = None
     last_expectation_on: date | None = None
     last_changes: list[Change] = field(default_factory=list)
@@ -283,12 +285,15 @@ def record_verdict(
     customer: Customer,
     session: Session,
     new_reason: str | None = None,
+    new_reason_theme: str | None = None,
     now: datetime,
 ) -> CheckIn:
-    """Set the reason verdict of a stored check-in and fold it into the customer; the caller commits."""
+    """Set the reason verdict of a stored check-in (a new reason with its theme) and fold it into the
+    customer; the caller commits."""
     checkin.verdict = verdict
     if verdict == Verdict.CHANGED and new_reason:
         checkin.new_reason = clean_text(new_reason)
+        checkin.new_reason_theme = new_reason_theme
     session.add(checkin)
     apply_checkin(customer, checkin)
     customer.updated_at = now

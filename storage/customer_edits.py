@@ -1,4 +1,5 @@
-"""Changing a customer by hand: the edit form's fields, and marking it lost, inactive or active again.
+"""Changing a customer by hand: the edit form's fields, and marking it lost, inactive or active again;
+and learning their reason now (`learn_reason`, which a changed check-in comes through too).
 
 Each function sets the fields, stamps `updated_at`, keeps `active` False exactly when `inactive_kind`
 is set, and returns what changed as its history records it (`storage.changes.record_changes`). None
@@ -16,33 +17,40 @@ from sqlmodel import Session
 from bot.rules.edits import ACTIVE, Field, as_text
 from bot.rules.limits import clean_text
 from bot.rules.nudges import reason_text
+from bot.rules.themes import reason_theme
 from bot.rules.vocabulary import Inactive
 from storage.changes import FieldChange
 from storage.models import Customer
 
 
 class ReasonState(Protocol):
-    """A customer's latest known reason and the day it was learned (a `Customer`, or just those columns)."""
+    """A customer's latest known reason, its theme and the day it was learned (a `Customer`, or just
+    those columns)."""
 
     current_reason: str | None
     current_reason_on: date | None
+    current_reason_theme: str | None
 
 
-def learn_reason(customer: ReasonState, reason: str, on: date) -> None:
-    """Their reason now is `reason`, learned on `on`, unless a reason learned later is known already.
+def learn_reason(customer: ReasonState, reason: str, theme: str | None, on: date) -> None:
+    """Their reason now is `reason`, of `theme` (None: not set), learned on `on`, unless a reason learned
+    later is known already (a reason learned the same day replaces it).
 
     The original reason stays as it was recorded (a check-in that says the reason changed, and the edit
     form, both come through here)."""
     if customer.current_reason_on is None or on >= customer.current_reason_on:
         customer.current_reason = reason
         customer.current_reason_on = on
+        customer.current_reason_theme = theme
 
 
 @dataclass(frozen=True, slots=True)
 class EditedFields:
-    """The edit form's fields, checked (`reason` None: no reason known, and none is set)."""
+    """The edit form's fields, checked (`reason` None: no reason known, and none is set; `reason_theme`:
+    the theme of the reason, a `bot.rules.themes` key or None)."""
 
     reason: str | None
+    reason_theme: str | None
     since: date | None
     renewal: date | None
     arr: float | None
@@ -52,6 +60,7 @@ class EditedFields:
 def _edited(customer: Customer) -> dict[Field, str | None]:
     return {
         Field.REASON: reason_text(customer),
+        Field.REASON_THEME: reason_theme(customer),
         Field.SINCE: as_text(customer.customer_since),
         Field.RENEWAL: as_text(customer.renewal_date),
         Field.ARR: as_text(customer.arr),
@@ -67,15 +76,22 @@ def _stamp(customer: Customer, now: datetime, session: Session) -> None:
 def edit_customer(
     customer: Customer, fields: EditedFields, *, today: date, now: datetime, session: Session
 ) -> list[FieldChange]:
-    """Set the edited fields (a new reason as learned `today`; the first one known becomes the original
-    reason); return the fields that changed, old and new."""
+    """Set the edited fields (a new reason as learned `today`, with its theme; the first one known becomes
+    the original reason; a theme alone is the theme of the reason as it stands); return the fields that
+    changed, old and new."""
     before = _edited(customer)
     reason = clean_text(fields.reason).strip() if fields.reason else None
+    theme = fields.reason_theme if reason or reason_text(customer) else None
     if reason and reason != reason_text(customer):
         if customer.original_reason is None:
             customer.original_reason, customer.original_reason_on = reason, today
+            customer.original_reason_theme = theme
         else:
-            learn_reason(customer, reason, today)
+            learn_reason(customer, reason, theme, today)
+    elif customer.current_reason:
+        customer.current_reason_theme = theme
+    elif customer.original_reason:
+        customer.original_reason_theme = theme
     customer.customer_since = fields.since
     customer.renewal_date = fields.renewal
     customer.arr = fields.arr

@@ -93,6 +93,7 @@ class CustomerFields:
     owner_user_id: str
     original_reason: str | None = None
     original_reason_on: date | None = None
+    original_reason_theme: str | None = None
     customer_since: date | None = None
     renewal_date: date | None = None
     arr: float | None = None
@@ -108,6 +109,7 @@ IMPORTED_COLUMNS = tuple(f.name for f in fields(CustomerFields))
 HISTORY_COLUMNS = {
     Field.OWNER: "owner_user_id",
     Field.REASON: "original_reason",
+    Field.REASON_THEME: "original_reason_theme",
     Field.SINCE: "customer_since",
     Field.RENEWAL: "renewal_date",
     Field.ARR: "arr",

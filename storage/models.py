@@ -31,7 +31,9 @@ class Customer(SQLModel, table=True):
     __tablename__ = "customer"
     __table_args__ = (
         sa.UniqueConstraint("team_id", "name_key", name="uq_customer_team_name_key"),
-        sa.Index("ix_customer_team_owner", "team_id", "owner_user_id"),
+        sa.UniqueConstraint("team_id", "crm_source", "crm_id", name="uq_customer_team_crm_id"),
+        sa.Index("ix_customer_team_owner", "team_id", "owner_user_id", "active"),
+        sa.Index("ix_customer_team_active_arr", "team_id", "active", "arr"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,8 +43,10 @@ class Customer(SQLModel, table=True):
     owner_user_id: str = Field(max_length=32)
     original_reason: str | None = Field(default=None, sa_type=sa.Text)
     original_reason_on: date | None = None
+    original_reason_theme: str | None = Field(default=None, max_length=32)  # None: not set
     current_reason: str | None = Field(default=None, sa_type=sa.Text)
     current_reason_on: date | None = None
+    current_reason_theme: str | None = Field(default=None, max_length=32)
     customer_since: date | None = None
     renewal_date: date | None = None
     arr: float | None = Field(default=None, ge=0)
@@ -70,6 +74,9 @@ class Customer(SQLModel, table=True):
     next_step: str | None = Field(default=None, sa_type=sa.Text)
     next_step_due: date | None = None
     next_step_on: date | None = None
+    # The CRM record this customer is synced from (`crm_source`: "hubspot"), None when it is not.
+    crm_source: str | None = Field(default=None, max_length=16)
+    crm_id: str | None = Field(default=None, max_length=64)
 
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -82,6 +89,10 @@ class CheckIn(SQLModel, table=True):
     __table_args__ = (
         # Scanned backwards, this serves "a customer's check-ins, newest first".
         sa.Index("ix_checkin_customer_newest", "customer_id", "occurred_on", "id"),
+        # The team view: a workspace's check-ins by day, and a customer's next verdict after a day,
+        # each from the index alone.
+        sa.Index("ix_checkin_team_day", "team_id", "occurred_on", "verdict", "customer_id"),
+        sa.Index("ix_checkin_customer_verdict", "customer_id", "verdict", "occurred_on"),
         sa.UniqueConstraint("team_id", "request_key", name="uq_checkin_team_request_key"),
     )
 
@@ -94,6 +105,7 @@ class CheckIn(SQLModel, table=True):
     note: str = Field(default="", sa_type=sa.Text)
     verdict: Verdict = Field(default=Verdict.NOT_ASKED, sa_type=_enum(Verdict))
     new_reason: str | None = Field(default=None, sa_type=sa.Text)
+    new_reason_theme: str | None = Field(default=None, max_length=32)
     expectation: Expectation = Field(default=Expectation.UNKNOWN, sa_type=_enum(Expectation))
     changes: list[Change] = Field(default_factory=list, sa_type=sa.JSON)
     next_step: str | None = Field(default=None, sa_type=sa.Text)
@@ -210,3 +222,61 @@ class CustomerChange(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=sa.Text)
     new_value: str | None = Field(default=None, sa_type=sa.Text)
     note: str | None = Field(default=None, sa_type=sa.Text)  # e.g. why a customer was lost
+
+
+class TeamDigest(SQLModel, table=True):
+    """The team digest ledger: one row per workspace per week (its Monday), claimed before sending."""
+
+    __tablename__ = "team_digest"
+    __table_args__ = (sa.UniqueConstraint("team_id", "week", name="uq_team_digest_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    week: date
+    status: DigestStatus = Field(default=DigestStatus.CLAIMED, sa_type=_enum(DigestStatus))
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = 0
+    channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class CrmCursor(SQLModel, table=True):
+    """Where a workspace's incremental sync from one CRM stands: the last record's modified time and
+    id (the tie-breaker), as of the last page stored."""
+
+    __tablename__ = "crm_cursor"
+    __table_args__ = (sa.UniqueConstraint("team_id", "source", name="uq_crm_cursor_source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    source: str = Field(max_length=16)
+    modified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    record_id: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CrmNote(SQLModel, table=True):
+    """The outbox of check-ins to write to the CRM as notes: one row per check-in, sent once
+    (claimed, sent with its note id stored, or failed and retried later)."""
+
+    __tablename__ = "crm_note"
+    __table_args__ = (
+        sa.UniqueConstraint("checkin_id", "source", name="uq_crm_note_checkin"),
+        sa.Index("ix_crm_note_status", "status", "team_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    checkin_id: int = Field(foreign_key="checkin.id", ondelete="CASCADE")
+    source: str = Field(max_length=16)
+    status: NoticeStatus = Field(default=NoticeStatus.PENDING, sa_type=_enum(NoticeStatus))
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    note_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=sa.Text)

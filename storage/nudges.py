@@ -200,7 +200,7 @@ class Claim:
 _DIGEST_KEY = ("team_id", "owner_user_id", "local_day")
 
 
-def _refusal(
+def refusal(
     status: str,
     claimed_at: datetime,
     attempts: int,
@@ -258,7 +258,7 @@ def claim_digest(
             table.c.local_day == local_day,
         )
     ).one()
-    refused = _refusal(
+    refused = refusal(
         row.status, row.claimed_at, row.attempts, now=now, lease=lease, max_attempts=max_attempts
     )
     if refused is not None:
@@ -332,7 +332,7 @@ def claim_refusals(
                 table.c.team_id == team_id, table.c.owner_user_id.in_(some), table.c.local_day.in_(days)
             )
             for *key, status, claimed_at, attempts in session.execute(query):
-                refused = _refusal(
+                refused = refusal(
                     status, claimed_at, attempts, now=now, lease=lease, max_attempts=max_attempts
                 )
                 if tuple(key) in wanted and refused is not None:

@@ -5,6 +5,9 @@ with method-specific fields, or whatever a test scripted. Anything posted to a p
 is taken as a `response_url` delivery and recorded under the method name `response_url`.
 Messages it accepts (chat.postMessage, edited by chat.update) are kept per channel, with their
 metadata, and conversations.history answers from them; a user ID as channel posts to their DM ("D" + ID).
+Files go through Slack's external upload flow: files.getUploadURLExternal returns an `upload_url` on
+the stub (`/upload/<file id>`, recorded as the method "upload" with the bytes as `args["data"]`), and
+files.completeUploadExternal shares the uploaded files in a channel as one message (kept in `files`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class SlackStub:
         self._responders: dict[str, Responder] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.homes: dict[str, dict[str, Any]] = {}  # user id -> the Home view published, with its hash
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> the file shared, with its bytes
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._counter = 0
@@ -211,6 +216,15 @@ class SlackStub:
                 return {"ok": True, "view": {"id": "V" + self._next_ts().replace(".", ""), **(view or {})}}
             case "views.publish":
                 return self._publish(args)
+            case "files.getUploadURLExternal":
+                file_id = "F" + self._next_ts().replace(".", "")
+                return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+            case "upload":
+                with self._lock:
+                    self.uploads[str(args["file_id"])] = args["data"]
+                return {"ok": True}
+            case "files.completeUploadExternal":
+                return self._complete_upload(args)
             case "usergroups.users.list":
                 return {"ok": True, "users": []}
             case "apps.connections.open":
@@ -231,6 +245,28 @@ class SlackStub:
             home = {**view, "id": f"VH{user_id}", "hash": f"{self._counter}.home"}
             self.homes[user_id] = home
         return {"ok": True, "view": home}
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Share uploaded files in `channel_id` as one message with `initial_comment`."""
+        wanted = json.loads(str(args.get("files") or "[]"))
+        with self._lock:
+            if not wanted or any(f.get("id") not in self.uploads for f in wanted):
+                return {"ok": False, "error": "invalid_arguments"}
+            files = [
+                {"id": f["id"], "title": f.get("title"), "data": self.uploads.pop(f["id"])} for f in wanted
+            ]
+            self.files.update({f["id"]: {**f, "channel": args.get("channel_id")} for f in files})
+        channel = args.get("channel_id")
+        if channel:
+            message = {
+                "type": "message",
+                "ts": self._next_ts(),
+                "text": args.get("initial_comment") or "",
+                "files": [{"id": f["id"], "title": f["title"]} for f in files],
+            }
+            with self._lock:
+                self.messages.setdefault(str(channel), []).append(message)
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}
 
     def _history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel"))
@@ -272,9 +308,14 @@ class SlackStub:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                data = self.rfile.read(length) if length else b""
+                upload = self.path.startswith("/upload/")  # a file's bytes, POSTed to its upload_url
+                raw = "" if upload else data.decode("utf-8")
                 content_type = self.headers.get("Content-Type", "")
-                if "json" in content_type:
+                args: dict[str, Any]
+                if upload:
+                    args = {"file_id": self.path.removeprefix("/upload/"), "data": data}
+                elif "json" in content_type:
                     args = json.loads(raw) if raw else {}
                 else:
                     args = dict(parse_qsl(raw, keep_blank_values=True))
@@ -285,6 +326,8 @@ class SlackStub:
                     args = {**dict(parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True)), **args}
                 if self.path.startswith("/api/"):
                     method = self.path.removeprefix("/api/").split("?")[0]
+                elif upload:
+                    method = "upload"
                 else:
                     method = "response_url"
                 call = Call(method=method, args=args, headers=dict(self.headers.items()), path=self.path)

@@ -499,7 +499,8 @@ def test_the_new_reason_is_asked_for_once_their_reason_changed(live: LiveApp) ->
 
     changed = choose_verdict(live, acme.id, "changed", 1)
     fields = inputs(changed)
-    assert list(fields) == [*FORM_INPUTS[:2], ids.CHECKIN_NEW_REASON, *FORM_INPUTS[2:]]
+    new_reason = [ids.CHECKIN_NEW_REASON, ids.CHECKIN_NEW_REASON_THEME]
+    assert list(fields) == [*FORM_INPUTS[:2], *new_reason, *FORM_INPUTS[2:]]
     assert fields[ids.CHECKIN_NEW_REASON]["label"]["text"] == "What is their reason now?"
     assert fields[ids.CHECKIN_NEW_REASON].get("optional", False) is False
     # The customer stays chosen, shown as named, with their reason.

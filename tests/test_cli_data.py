@@ -242,7 +242,7 @@ def test_export_writes_four_files(env: dict[str, str], tmp_path: Path) -> None:
         "customers.json, checkins.json\n"
     )
     assert (tmp_path / "out" / "customers.csv").read_text() == (
-        "name,owner,reason,since,renewal_date,arr,cadence_days,active\nAcme,U0ANN,,,,,,true\n"
+        "name,owner,reason,reason_theme,since,renewal_date,arr,cadence_days,active\nAcme,U0ANN,,,,,,,true\n"
     )
 
 

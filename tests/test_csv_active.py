@@ -137,10 +137,10 @@ def test_export_writes_active_and_reads_back_unchanged(db: Database, tmp_path: P
     export_workspace(db, tmp_path, TEAM)
     exported = (tmp_path / "customers.csv").read_text("utf-8")
     assert exported.splitlines() == [
-        "name,owner,reason,since,renewal_date,arr,cadence_days,active",
-        "Acme,U0ANN,,,,,,true",
-        "Beta,U0ANN,,,,,,false",
-        "Gamma,U0ANN,,,,,,false",
+        "name,owner,reason,reason_theme,since,renewal_date,arr,cadence_days,active",
+        "Acme,U0ANN,,,,,,,true",
+        "Beta,U0ANN,,,,,,,false",
+        "Gamma,U0ANN,,,,,,,false",
     ]
     result = customers(db, exported, today=LATER)
     assert (result.updated, result.unchanged) == (0, 3)

@@ -127,8 +127,8 @@ def test_bad_cells_say_why(parse: Callable[[str], Any], text: str, message: str)
         (
             ["name", "owner", "colour"],
             [
-                "unknown column 'colour' (expected some of: name, owner, reason, since, renewal_date, arr, "
-                "cadence_days, active)"
+                "unknown column 'colour' (expected some of: name, owner, reason, reason_theme, since, "
+                "renewal_date, arr, cadence_days, active)"
             ],
         ),
         (["name", "owner", "name"], ["column 'name' appears twice"]),
@@ -146,6 +146,7 @@ def test_a_row_reads_in_any_column_order_and_missing_cells_are_empty() -> None:
         name="Acme",
         owner="U1AB",
         reason=None,
+        reason_theme=None,
         since=None,
         renewal_date=None,
         arr=1200.0,

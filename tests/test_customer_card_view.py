@@ -12,6 +12,7 @@ from bot.operations.history import ChangeEntry
 from bot.rules.facts import CheckInEntry
 from bot.rules.health import health
 from bot.rules.policy import Policy
+from bot.rules.themes import DEFAULT_THEMES, Themes, parse_themes
 from bot.rules.vocabulary import Change, Expectation, Inactive, Verdict
 from handlers.views.customer_card import change_line, customer_card, history_modal
 from storage.checkins import apply_checkin
@@ -24,14 +25,14 @@ SINCE = date(2022, 1, 10)
 RECORDED = date(2026, 3, 1)
 
 
-def card(acme: Customer, *checkins: CheckIn) -> list[dict[str, Any]]:
+def card(acme: Customer, *checkins: CheckIn, themes: Themes = DEFAULT_THEMES) -> list[dict[str, Any]]:
     """The card of `acme` once `checkins` are stored (as storage folds them), the newest three shown."""
     for checkin in checkins:
         apply_checkin(acme, checkin)
     newest = sorted(checkins, key=lambda c: c.occurred_on, reverse=True)[:3]
     latest = [CheckInEntry(*(getattr(c, f.name) for f in fields(CheckInEntry))) for c in newest]
     state = health(acme, today=TODAY, policy=Policy(), is_key=False)
-    return customer_card(acme, latest=latest, health=state, today=TODAY)
+    return customer_card(acme, latest=latest, health=state, today=TODAY, themes=themes)
 
 
 def checkin(days_ago: int, note: str, **values: Any) -> CheckIn:
@@ -51,13 +52,17 @@ def reason_lines(blocks: list[dict[str, Any]]) -> list[str]:
     [
         (
             {"customer_since": SINCE, "original_reason": "Speed", "original_reason_on": RECORDED},
-            "*Why they chose us* (customer since 10 January 2022): 'Speed'",
+            "*Why they chose us* (customer since 10 January 2022): 'Speed' · theme not set",
         ),
         (
             {"original_reason": "Speed", "original_reason_on": RECORDED},
-            "*Why they chose us* (recorded on 1 March): 'Speed'",
+            "*Why they chose us* (recorded on 1 March): 'Speed' · theme not set",
         ),
-        ({"original_reason": "Speed"}, "*Why they chose us*: 'Speed'"),
+        ({"original_reason": "Speed"}, "*Why they chose us*: 'Speed' · theme not set"),
+        (
+            {"original_reason": "Speed", "original_reason_theme": "speed_of_delivery"},
+            "*Why they chose us*: 'Speed' · theme: Speed of delivery",
+        ),
         (
             {"customer_since": SINCE},
             "*Why they chose us* (customer since 10 January 2022): _not recorded yet_",
@@ -79,7 +84,7 @@ def test_the_reason_is_dated_by_when_they_became_a_customer(values: dict[str, An
         ([checkin(3, "hm", verdict=Verdict.WEAKENED)], ["*Does it still hold?* Weakened (7 June, by <@U2>)"]),
         (
             [checkin(3, "new", verdict=Verdict.CHANGED, new_reason="Price")],
-            ["*Their reason now* (changed 7 June, by <@U2>): 'Price'"],
+            ["*Their reason now* (changed 7 June, by <@U2>): 'Price' · theme not set"],
         ),
         (
             [
@@ -87,7 +92,7 @@ def test_the_reason_is_dated_by_when_they_became_a_customer(values: dict[str, An
                 checkin(3, "ok", verdict=Verdict.HOLDS, author_user_id="U3"),
             ],
             [
-                "*Their reason now* (recorded on 1 June): 'Price'",
+                "*Their reason now* (recorded on 1 June): 'Price' · theme not set",
                 "*Does it still hold?* Holds (7 June, by <@U3>)",
             ],
         ),
@@ -231,3 +236,46 @@ def test_the_history_lists_changes_among_the_checkins() -> None:
         "*2 June* · <@U2> · reason holds\ncall",
         "*1 June* · An import changed ARR from 1 to 2",
     ]
+
+
+@pytest.mark.parametrize(
+    ("themes", "original", "current", "lines"),
+    [
+        (
+            DEFAULT_THEMES,
+            "price",
+            "integration",
+            [
+                "*Why they chose us*: 'Cheap' · theme: Price",
+                "*Their reason now* (changed 7 June, by <@U2>): 'Works with SAP' · theme: Integration",
+            ],
+        ),
+        (
+            parse_themes("price=<b>Cost</b> & co"),
+            "price",
+            None,
+            [
+                "*Why they chose us*: 'Cheap' · theme: &lt;b&gt;Cost&lt;/b&gt; &amp; co",
+                "*Their reason now* (changed 7 June, by <@U2>): 'Works with SAP' · theme not set",
+            ],
+        ),
+        # A key the list no longer has reads as its own words.
+        (
+            parse_themes("other"),
+            "ease_of_use",
+            "other",
+            [
+                "*Why they chose us*: 'Cheap' · theme: Ease of use",
+                "*Their reason now* (changed 7 June, by <@U2>): 'Works with SAP' · theme: Other",
+            ],
+        ),
+    ],
+)
+def test_each_reason_shows_its_theme_label_escaped_or_not_set(
+    themes: Themes, original: str, current: str | None, lines: list[str]
+) -> None:
+    acme = customer("Acme", original_reason="Cheap", original_reason_theme=original)
+    changed = checkin(
+        3, "new", verdict=Verdict.CHANGED, new_reason="Works with SAP", new_reason_theme=current
+    )
+    assert reason_lines(card(acme, changed, themes=themes)) == lines

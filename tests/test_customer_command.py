@@ -187,7 +187,7 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
     elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert elements[ids.CUSTOMER_NAME]["initial_value"] == "Initrode"
     assert elements[ids.CUSTOMER_OWNER]["initial_user"] == "U1"
-    reason, unknown = (next(b for b in view["blocks"] if b.get("block_id") == i) for i in REASON_INPUTS)
+    reason, _, unknown = (next(b for b in view["blocks"] if b.get("block_id") == i) for i in REASON_INPUTS)
     assert (reason["label"]["text"], reason["optional"]) == ("Why did they choose us?", False)
     assert unknown["dispatch_action"] is True
     assert [o["text"]["text"] for o in unknown["element"]["options"]] == [
@@ -219,7 +219,7 @@ def test_add_opens_the_form_and_refuses_a_taken_name(live: LiveApp) -> None:
     assert added[0].owner_user_id == "U1"
 
 
-REASON_INPUTS = (ids.CUSTOMER_REASON, ids.CUSTOMER_REASON_UNKNOWN)
+REASON_INPUTS = (ids.CUSTOMER_REASON, ids.CUSTOMER_REASON_THEME, ids.CUSTOMER_REASON_UNKNOWN)
 
 
 def tick_not_known(live: LiveApp, ticked: bool, count: int) -> list[str]:
@@ -245,7 +245,8 @@ def tick_not_known(live: LiveApp, ticked: bool, count: int) -> list[str]:
 def test_not_known_yet_takes_the_reason_away_until_it_is_unticked(live: LiveApp) -> None:
     everything = [ids.CUSTOMER_NAME, ids.CUSTOMER_OWNER, *REASON_INPUTS]
     everything += [ids.CUSTOMER_SINCE, ids.CUSTOMER_RENEWAL, ids.CUSTOMER_ARR]
-    assert tick_not_known(live, True, 1) == [b for b in everything if b != ids.CUSTOMER_REASON]
+    gone = (ids.CUSTOMER_REASON, ids.CUSTOMER_REASON_THEME)
+    assert tick_not_known(live, True, 1) == [b for b in everything if b not in gone]
     assert tick_not_known(live, False, 2) == everything
 
 

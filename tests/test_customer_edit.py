@@ -118,6 +118,7 @@ def test_edit_on_the_card_opens_the_form_filled_in_with_the_customer(live: LiveA
     found = inputs(view)
     assert list(found) == [
         ids.EDIT_REASON,
+        ids.EDIT_REASON_THEME,
         ids.EDIT_SINCE,
         ids.EDIT_RENEWAL,
         ids.EDIT_ARR,

@@ -183,3 +183,29 @@ def test_a_check_in_logged_from_the_digest_folds_its_entry(
     assert "the reason holds, 10 June" in line["elements"][0]["text"]
     assert update.args["blocks"][0]["text"]["text"] == "1 customer to talk to today"
     assert entry(update.args, other) == entry(digest, other)
+
+
+def test_changed_asks_for_the_new_reasons_theme_and_stores_it(
+    db: Database, slack: SlackStub, app: App, digest: dict[str, Any]
+) -> None:
+    target = customer_ids(digest)[0]
+    press(app, answer(digest, target, Verdict.CHANGED))
+    (opened,) = slack.wait_for("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    [theme] = [block for block in view["blocks"] if block.get("block_id") == ids.NEW_REASON_THEME]
+    assert [option["value"] for option in theme["element"]["options"]][:3] == ["-", "price", "product_fit"]
+    values: dict[str, dict[str, Any]] = {
+        ids.NEW_REASON: {ids.NEW_REASON: {"type": "plain_text_input", "value": "One platform"}},
+        ids.NEW_REASON_THEME: {
+            ids.NEW_REASON_THEME: {"type": "static_select", "selected_option": {"value": "integration"}}
+        },
+    }
+    press(app, view_submission(ids.DIGEST_NEW_REASON_VIEW, values, private_metadata=view["private_metadata"]))
+    slack.wait_for("chat.update")
+    [checkin] = checkins_of(db, target)
+    assert (checkin.new_reason, checkin.new_reason_theme) == ("One platform", "integration")
+    with db.session() as session:
+        customer = session.get(Customer, target)
+        assert customer is not None
+        assert (customer.current_reason, customer.current_reason_theme) == ("One platform", "integration")

@@ -21,11 +21,11 @@ TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 CUSTOMERS_CSV = """\
-name,owner,reason,since,renewal_date,arr,cadence_days,active
-Acme GmbH,U0ANN,"Cheapest, and ""secure"" storage",2024-01-15,2027-03-31,120000.5,21,
-[bold]Beta,W0BOB,,,,0,,no
+name,owner,reason,reason_theme,since,renewal_date,arr,cadence_days,active
+Acme GmbH,U0ANN,"Cheapest, and ""secure"" storage",Price,2024-01-15,2027-03-31,120000.5,21,
+[bold]Beta,W0BOB,,,,,0,,no
 Zürich AG,U0ANN,"Reason over
-two lines",,2026-12-01,1e+12,,
+two lines",product_fit,,2026-12-01,1e+12,,
 """
 CHECKINS_CSV = (
     "customer,date,author,note,verdict,expectation,spoke_with,new_reason,changes,next_step,next_step_due\n"
@@ -84,10 +84,14 @@ def test_exported_csv_holds_what_was_imported(db: Database, tmp_path: Path) -> N
     import_both(db, CUSTOMERS_CSV, CHECKINS_CSV)
     export_workspace(db, tmp_path, TEAM)
     customers = (tmp_path / "customers.csv").read_text("utf-8")
-    assert customers.splitlines()[0] == "name,owner,reason,since,renewal_date,arr,cadence_days,active"
-    acme = 'Acme GmbH,U0ANN,"Cheapest, and ""secure"" storage",2024-01-15,2027-03-31,120000.5,21,true'
+    assert (
+        customers.splitlines()[0]
+        == "name,owner,reason,reason_theme,since,renewal_date,arr,cadence_days,active"
+    )
+    acme = 'Acme GmbH,U0ANN,"Cheapest, and ""secure"" storage",price,2024-01-15,2027-03-31,120000.5,21,true'
     assert acme in customers
-    assert "[bold]Beta,W0BOB,,,,0,,false" in customers
+    assert "[bold]Beta,W0BOB,,,,,0,,false" in customers
+    assert 'two lines",product_fit,,2026-12-01,' in customers
     # By customer name (ignoring case), then date.
     checkins = (tmp_path / "checkins.csv").read_text("utf-8").splitlines()
     assert checkins[1:4] == [
@@ -124,7 +128,7 @@ def test_an_empty_database_exports_headers_only(db: Database, tmp_path: Path) ->
     result = export_workspace(db, tmp_path / "out", None)
     assert (result.team_id, result.customers, result.checkins) == (None, 0, 0)
     assert (tmp_path / "out" / "customers.csv").read_text() == (
-        "name,owner,reason,since,renewal_date,arr,cadence_days,active\n"
+        "name,owner,reason,reason_theme,since,renewal_date,arr,cadence_days,active\n"
     )
     assert json.loads((tmp_path / "out" / "checkins.json").read_text()) == []
 

@@ -143,6 +143,24 @@ def test_a_book_of_2000_stays_within_slacks_limits(live: LiveApp) -> None:
     assert len(entry_ids(home)) == 10
     assert "more — `/customer` lists them all" in all_text(home["blocks"])
 
+    # "See all my customers": the whole book in a paged modal, 40 lines a page.
+    see_all = {"type": "button", "action_id": ids.numbered(ids.HOME_BOOK_ACTION, "open"), "value": "0"}
+    live.interact(home_action(see_all, home=home))
+    first = live.slack.wait_for("views.open")[0].args["view"]
+    assert "2000 customers, highest priority first · page 1 of 50" in all_text(first["blocks"])
+    cards = [
+        b for b in first["blocks"] if (b.get("accessory") or {}).get("action_id") == ids.HOME_CARD_ACTION
+    ]
+    assert len(cards) == 40
+    assert len(first["blocks"]) <= MAX_HOME_BLOCKS
+    (turn,) = [e for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert turn["text"]["text"] == "Next page"
+    modal = {**first, "id": "VBOOK", "hash": "1.book"}
+    live.interact(home_action({"type": "button", **turn}, home=modal))
+    second = live.slack.wait_for("views.update")[0].args
+    assert (second["view_id"], second["hash"]) == ("VBOOK", "1.book")
+    assert "page 2 of 50" in all_text(second["view"]["blocks"])
+
 
 def test_a_paused_owner_sees_when_digests_start_again(live: LiveApp) -> None:
     with live.services.database.transaction() as session:

@@ -91,8 +91,8 @@ def slack_users(slack: SlackStub) -> EmailResolver:
         (
             "name,owner,colour\nAcme,U0ANN,red\n",
             [
-                "line 1: unknown column 'colour' (expected some of: name, owner, reason, since, "
-                "renewal_date, arr, cadence_days, active)"
+                "line 1: unknown column 'colour' (expected some of: name, owner, reason, reason_theme, "
+                "since, renewal_date, arr, cadence_days, active)"
             ],
         ),
         ("name,reason\nAcme,cheap\n", ["line 1: required column 'owner' is missing"]),

@@ -10,14 +10,24 @@ import pytest
 from sqlmodel import select
 
 import bot.nudge_job
+import bot.slack_history
 import storage.nudges
 from bot.nudge_job import LEASE, Outcome
 from bot.rules.digest import Skip
+from bot.slack_history import find_posted
 from storage.db import Database
 from storage.enums import DigestStatus
 from storage.models import Owner
-from storage.nudges import Claim
-from tests.nudge_helpers import Clock, digests_posted, ledger, make_job, make_services, seed, statuses
+from tests.nudge_helpers import (
+    Clock,
+    digests_posted,
+    ledger,
+    make_job,
+    make_services,
+    seed,
+    statuses,
+    stub_client,
+)
 from tests.slack_requests import TEAM_ID
 from tests.slack_stub import Call, SlackStub, rate_limited
 
@@ -261,38 +271,23 @@ def test_when_slack_history_cannot_be_read_nothing_is_posted_blind(
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-def test_history_is_searched_across_pages(team: Database, slack: SlackStub, clock: Clock) -> None:
-    services = make_services(team, slack, clock)
-    job = make_job(services, slack)
-    job_history_page = bot.nudge_job.HISTORY_PAGE_SIZE
-    try:
-        bot.nudge_job.HISTORY_PAGE_SIZE = 2
-        for n in range(5):
-            slack.answer_default(
-                Call(
-                    "chat.postMessage", {"channel": "U1", "text": f"chatter {n}"}, {}, "/api/chat.postMessage"
-                )
-            )
-        claim = Claim(digest_id=77, attempts=2, channel="DU1", runner="r")
-        assert job._find_posted("DU1", claim) is None
-        slack.answer_default(
-            Call(
-                "chat.postMessage",
-                {
-                    "channel": "U1",
-                    "metadata": {"event_type": "holdfast_digest", "event_payload": {"digest_id": 77}},
-                },
-                {},
-                "/api/chat.postMessage",
-            )
-        )
-        for n in range(3):
-            slack.answer_default(
-                Call("chat.postMessage", {"channel": "U1", "text": f"later {n}"}, {}, "/api/chat.postMessage")
-            )
-        assert job._find_posted("DU1", claim) == slack.posted("DU1")[5]["ts"]
-    finally:
-        bot.nudge_job.HISTORY_PAGE_SIZE = job_history_page
+def test_history_is_searched_across_pages(slack: SlackStub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.slack_history, "HISTORY_PAGE_SIZE", 2)
+    client = stub_client(slack)
+
+    def post(**args: object) -> None:
+        slack.answer_default(Call("chat.postMessage", {"channel": "U1", **args}, {}, "/api/chat.postMessage"))
+
+    def find() -> str | None:
+        return find_posted(client, "DU1", event_type="holdfast_digest", key="digest_id", value=77)
+
+    for n in range(5):
+        post(text=f"chatter {n}")
+    assert find() is None
+    post(metadata={"event_type": "holdfast_digest", "event_payload": {"digest_id": 77}})
+    for n in range(3):
+        post(text=f"later {n}")
+    assert find() == slack.posted("DU1")[5]["ts"]  # on the third page of two
 
 
 def test_dry_run_plans_from_storage_without_calling_slack_or_writing(

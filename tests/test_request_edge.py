@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
@@ -325,7 +325,8 @@ def test_socket_mode_acks_a_malformed_request_with_nothing(
 
 SLACK_KEYS = ["type", "user", "team", "channel", "enterprise", "actions", "view", "event", "command",
               "trigger_id", "user_id", "team_id", "response_url", "response_urls", "authorizations",
-              "action_id", "value", "container", "message", "is_enterprise_install"]  # fmt: skip
+              "action_id", "value", "container", "message", "previous_message",
+              "is_enterprise_install"]  # fmt: skip
 LEAF = (
     st.none()
     | st.booleans()
@@ -381,6 +382,8 @@ def bare_app(client: WebClient) -> App:
 
 @settings(max_examples=400, deadline=None)
 @given(body=st.dictionaries(st.sampled_from(SLACK_KEYS), JSON, max_size=6) | JSON)
+@example(body={"message": {"user": False}})  # Bolt looks for the user inside a message too
+@example(body={"type": "event_callback", "event": {"type": "x", "previous_message": {"user": 1}}})
 def test_whatever_passes_the_shape_check_bolt_can_read(bare_bolt: App, body: Any) -> None:
     if request_problem(body) is not None:
         return

@@ -38,6 +38,11 @@ def test_defaults_match_the_product_brief() -> None:
         ("ACCESS_USER_IDS", "U123,bob", "ACCESS_USER_IDS must be Slack user IDs"),
         ("DIGEST_WEEKDAYS", "mon,funday", "DIGEST_WEEKDAYS must be days"),
         ("DIGEST_HOUR", "24", "DIGEST_HOUR "),
+        ("LEAD_USER_IDS", "U123,ann", "LEAD_USER_IDS must be Slack user IDs"),
+        ("TEAM_DIGEST_WEEKDAY", "mon,tue", "TEAM_DIGEST_WEEKDAY must be one day"),
+        ("TEAM_DIGEST_WEEKDAY", "someday", "TEAM_DIGEST_WEEKDAY must be one day"),
+        ("TEAM_DIGEST_CHANNEL", "#account-team", "TEAM_DIGEST_CHANNEL must be a channel ID"),
+        ("NEW_CUSTOMER_DAILY_CAP", "0", "NEW_CUSTOMER_DAILY_CAP "),
     ],
 )
 def test_a_malformed_value_is_named(

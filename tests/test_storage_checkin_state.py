@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,3 +83,39 @@ def test_changed_verdict_moves_the_current_reason_and_keeps_the_original() -> No
         "U2",
         date(2026, 2, 1),
     )
+
+
+def _changed(day: int, reason: str, theme: str | None) -> CheckIn:
+    return CheckIn(
+        team_id="T0001",
+        customer_id=1,
+        occurred_on=date(2026, 1, day),
+        verdict=Verdict.CHANGED,
+        new_reason=reason,
+        new_reason_theme=theme,
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ([(5, "audit", "compliance_and_security")], ("audit", "compliance_and_security")),
+        # An older reason arriving later changes nothing, its theme neither.
+        (
+            [(5, "audit", "compliance_and_security"), (2, "older", "price")],
+            ("audit", "compliance_and_security"),
+        ),
+        # A newer reason without a theme leaves it not set: the last reason's theme is not carried over.
+        ([(2, "older", "price"), (5, "audit", None)], ("audit", None)),
+        # The same day: the one told last wins, theme and all.
+        ([(5, "audit", None), (5, "cost", "price")], ("cost", "price")),
+    ],
+)
+def test_the_current_reason_keeps_the_theme_it_came_with(
+    days: list[tuple[int, str, str | None]], expected: tuple[str, str | None]
+) -> None:
+    target = customer("Acme", original_reason="price", original_reason_theme="price")
+    for day, reason, theme in days:
+        apply_checkin(target, _changed(day, reason, theme))
+    assert (target.current_reason, target.current_reason_theme) == expected
+    assert target.original_reason_theme == "price"

@@ -43,7 +43,7 @@ def test_required_indexes_exist(db: Database) -> None:
     customer_indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("customer")}
     customer_uniques = {uq["name"]: uq["column_names"] for uq in inspector.get_unique_constraints("customer")}
     checkin_indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("checkin")}
-    assert customer_indexes["ix_customer_team_owner"] == ["team_id", "owner_user_id"]
+    assert customer_indexes["ix_customer_team_owner"] == ["team_id", "owner_user_id", "active"]
     assert customer_uniques["uq_customer_team_name_key"] == ["team_id", "name_key"]
     assert checkin_indexes["ix_checkin_customer_newest"] == ["customer_id", "occurred_on", "id"]
 

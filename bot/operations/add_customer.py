@@ -13,6 +13,7 @@ from bot.rules.access import CANNOT_OWN
 from bot.rules.facts import CustomerFacts
 from bot.rules.forms import customer_mistakes
 from bot.rules.limits import MAX_NAME, parse_amount
+from bot.rules.themes import NOT_LISTED, parse_themes
 from bot.services import Services
 from storage.customers import CustomerFields, customer_by_name
 from storage.customers import add_customer as store_customer
@@ -26,7 +27,7 @@ NAME_TAKEN = "A customer with this name already exists."
 @dataclass(frozen=True)
 class NewCustomer:
     """The add-customer form as filled in (`owner_user_id` None: the actor owns it; `reason` None: not
-    known yet)."""
+    known yet; `reason_theme`: a `bot.rules.themes` key, None: not set)."""
 
     name: str
     owner_user_id: str | None
@@ -34,6 +35,7 @@ class NewCustomer:
     since: date | None
     renewal: date | None
     arr_text: str
+    reason_theme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,16 @@ def _arr(new: NewCustomer) -> float | None:
     return parse_amount(new.arr_text) if new.arr_text.strip() else None
 
 
+def _theme(new: NewCustomer) -> str | None:
+    """The theme of the reason typed (none without a reason)."""
+    return new.reason_theme if new.reason else None
+
+
 def _same_submission(existing: Customer, new: NewCustomer, owner: str, services: Services) -> bool:
     return (
         existing.owner_user_id == owner
         and existing.original_reason == (new.reason or None)
+        and existing.original_reason_theme == _theme(new)
         and existing.customer_since == new.since
         and existing.renewal_date == new.renewal
         and existing.arr == _arr(new)
@@ -88,6 +96,8 @@ def add_customer(
     )
     if owner != actor.user_id and not may_own(owner):
         mistakes["owner"] = f"This person {CANNOT_OWN}."
+    if not parse_themes(services.settings.reason_themes).allows(new.reason_theme):
+        mistakes["reason_theme"] = NOT_LISTED
     if mistakes:
         return NotAdded(mistakes)
     fields = CustomerFields(
@@ -95,6 +105,7 @@ def add_customer(
         owner_user_id=owner,
         original_reason=new.reason or None,
         original_reason_on=today if new.reason else None,
+        original_reason_theme=_theme(new),
         customer_since=new.since,
         renewal_date=new.renewal,
         arr=_arr(new),

@@ -1,4 +1,5 @@
-"""Edit a customer from Slack: its reason, customer-since and renewal dates, ARR, cadence and owner.
+"""Edit a customer from Slack: its reason and the reason's theme, customer-since and renewal dates, ARR,
+cadence and owner.
 
 Only its owner may (as for the digest's controls: `refusal`). Each field that changes gets a line in
 the customer's history; a new owner is handed the customer as the digest's "Not my customer" does.
@@ -21,6 +22,7 @@ from bot.rules.forms import customer_mistakes
 from bot.rules.limits import parse_amount
 from bot.rules.nudges import reason_text
 from bot.rules.slack_ids import is_user_id
+from bot.rules.themes import NOT_LISTED, parse_themes, reason_theme
 from bot.services import Services
 from storage.changes import record_changes
 from storage.customer_edits import EditedFields
@@ -33,12 +35,14 @@ REASON_KEPT = "Say why they chose us: a reason once recorded can be corrected, n
 
 @dataclass(frozen=True)
 class EditForm:
-    """A customer's editable fields as they stand, to fill the edit form with."""
+    """A customer's editable fields as they stand, to fill the edit form with (`reason_theme`: the
+    reason's theme, a `bot.rules.themes` key; None: not set)."""
 
     customer_id: int
     name: str
     owner_user_id: str
     reason: str | None
+    reason_theme: str | None
     since: date | None
     renewal: date | None
     arr: float | None
@@ -47,7 +51,8 @@ class EditForm:
 
 @dataclass(frozen=True)
 class CustomerEdit:
-    """The edit form as submitted (`reason` empty: none known; `owner_user_id` None: unchanged)."""
+    """The edit form as submitted (`reason` empty: none known; `owner_user_id` None: unchanged;
+    `reason_theme` None: not set)."""
 
     reason: str
     since: date | None
@@ -55,6 +60,7 @@ class CustomerEdit:
     arr_text: str
     cadence_text: str
     owner_user_id: str | None
+    reason_theme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ class Edited:
 
 @dataclass(frozen=True)
 class NotEdited:
-    """Nothing stored: field (`reason`, `since`, `renewal`, `arr`, `cadence`, `owner`) → what to fix."""
+    """Nothing stored: field (`reason`, `reason_theme`, `since`, `renewal`, `arr`, `cadence`, `owner`) →
+    what to fix."""
 
     mistakes: dict[str, str]
 
@@ -80,6 +87,7 @@ def _form(customer: Customer) -> EditForm:
         name=customer.name,
         owner_user_id=customer.owner_user_id,
         reason=reason_text(customer),
+        reason_theme=reason_theme(customer),
         since=customer.customer_since,
         renewal=customer.renewal_date,
         arr=customer.arr,
@@ -143,6 +151,9 @@ def edit_customer(
     if not edit.reason and reason_text(before) is not None:
         mistakes["reason"] = REASON_KEPT
     cadence = _cadence(edit.cadence_text, mistakes)
+    themes = parse_themes(services.settings.reason_themes)
+    if not themes.allows(edit.reason_theme, current=reason_theme(before)):
+        mistakes["reason_theme"] = NOT_LISTED
     owner = edit.owner_user_id or before.owner_user_id
     if owner != before.owner_user_id and not (is_user_id(owner) and may_own(owner)):
         mistakes["owner"] = f"This person {CANNOT_OWN}."
@@ -150,6 +161,7 @@ def edit_customer(
         return NotEdited(mistakes)
     fields = EditedFields(
         reason=edit.reason or None,
+        reason_theme=edit.reason_theme,
         since=edit.since,
         renewal=edit.renewal,
         arr=parse_amount(edit.arr_text) if edit.arr_text.strip() else None,

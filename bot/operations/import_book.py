@@ -39,6 +39,7 @@ from bot.rules.access import Denial
 from bot.rules.edits import Field
 from bot.rules.limits import latest_today
 from bot.rules.names import name_key
+from bot.rules.themes import DEFAULT_THEMES, Themes
 from bot.rules.vocabulary import Inactive
 from storage.bulk import CHUNK, bulk_write
 from storage.changes import FieldChange
@@ -51,6 +52,7 @@ from storage.checkins import (
     save_checkin_states,
     state_values,
 )
+from storage.crm import link_customers, matches
 from storage.customers import (
     CustomerFields,
     customer_ids_by_key,
@@ -289,6 +291,10 @@ def _merged(
         owner_user_id=owner_user_id,
         original_reason=record.reason if new_reason else before.original_reason,
         original_reason_on=today if new_reason else before.original_reason_on,
+        # An empty theme cell keeps the stored theme of the stored reason; a new reason's is its own.
+        original_reason_theme=_keep(
+            record.reason_theme, None if new_reason else before.original_reason_theme
+        ),
         customer_since=_keep(record.since, before.customer_since),
         renewal_date=_keep(record.renewal_date, before.renewal_date),
         arr=_keep(record.arr, before.arr),
@@ -303,6 +309,7 @@ def _created(record: CustomerRecord, owner_user_id: str, today: date) -> Custome
         owner_user_id=owner_user_id,
         original_reason=record.reason,
         original_reason_on=today if record.reason is not None else None,
+        original_reason_theme=record.reason_theme,
         customer_since=record.since,
         renewal_date=record.renewal_date,
         arr=record.arr,
@@ -323,6 +330,7 @@ def import_customers(
     check_owner: OwnerCheck | None = None,
     dry_run: bool = False,
     on_write: OnWrite | None = None,
+    themes: Themes = DEFAULT_THEMES,
 ) -> CustomerImport:
     """Add or update (by name, ignoring case) every customer in a customers CSV; never deletes.
 
@@ -332,8 +340,10 @@ def import_customers(
     With `check_owner`, an owner who may not use Holdfast is a bad row; without it (no bot token)
     owners given as IDs are taken as they are, and the digest job's check before each send is what
     keeps the notes from them.
+
+    `reason_theme` is read against `themes` (the configured list) and is the theme of the row's reason.
     """
-    records, errors = read_records(stream, CUSTOMERS.on(today))
+    records, errors = read_records(stream, CUSTOMERS.with_themes(themes).on(today))
     first_line: dict[str, int] = {}
     for record in records:
         line = first_line.setdefault(name_key(record.name), record.line)
@@ -451,4 +461,117 @@ def import_checkins(
             save_checkin_states(changed, now=now, session=session)
     return CheckInImport(
         added=len(fresh), skipped=len(records) - len(fresh), customers_updated=len(changed), dry_run=dry_run
+    )
+
+
+CRM_HISTORY_SOURCE = "crm"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSkipped:
+    """A CRM record not imported, and why."""
+
+    record_id: str
+    name: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrmImport:
+    """What importing a batch of CRM records did."""
+
+    added: int
+    updated: int
+    unchanged: int
+    owners_added: int
+    made_inactive: int
+    skipped: list[RecordSkipped]
+
+
+def import_crm_records(
+    rows: Sequence[tuple[str, Mapping[str, str]]],
+    *,
+    source: str,
+    team_id: str,
+    resolve_emails: EmailResolver,
+    check_owner: OwnerCheck | None,
+    today: date,
+    now: datetime,
+    session: Session,
+) -> CrmImport:
+    """Add or update the customers of CRM records (the record id, and the customers file's cells by
+    column, the owner an e-mail address) in the caller's transaction, each validated as a customers
+    file's row is; a bad record is skipped with why, never half-written.
+
+    A record updates the customer linked to it, else links the unlinked customer of its name, else
+    adds one; every field changed is recorded in the history (source `crm`)."""
+    parse = CUSTOMERS.on(today).row_parser(CUSTOMERS.columns)
+    records: list[CustomerRecord] = []
+    errors: list[RowError] = []
+    for line, (_, cells) in enumerate(rows):
+        try:
+            records.append(parse(line, [cells.get(column, "") for column in CUSTOMERS.columns]))
+        except CellError as exc:
+            errors.append(RowError(line, str(exc)))
+    user_ids = resolve_users(records, "owner", resolve_emails, errors)
+    if check_owner is not None:
+        errors.extend(refused_owners(records, user_ids, partial(check_owner, team_id)))
+    why: dict[int, str] = {}
+    for error in errors:
+        why[error.line] = f"{why[error.line]}; {error.message}" if error.line in why else error.message
+    good = [record for record in records if record.line not in why]
+    by_id, by_key = matches(
+        team_id,
+        source,
+        {rows[record.line][0] for record in good},
+        {name_key(record.name) for record in good},
+        session=session,
+    )
+    new: list[CustomerFields] = []
+    changed: list[tuple[int, CustomerFields]] = []
+    history: list[tuple[int, FieldChange]] = []
+    links: list[tuple[str, str]] = []
+    named: dict[str, str] = {}  # name key -> the record of this batch with that name
+    unchanged = made_inactive = 0
+    for record in good:
+        record_id, key = rows[record.line][0], name_key(record.name)
+        match, holder = by_id.get(record_id), by_key.get(key)
+        linking = False
+        if named.setdefault(key, record_id) != record_id:
+            why[record.line] = f"name '{record.name}' is also {source} record {named[key]}'s"
+            continue
+        if holder is not None and holder is not match:
+            if match is not None or holder.crm_id is not None:
+                owner = f"{source} record {holder.crm_id}" if holder.crm_id else f"a customer not in {source}"
+                why[record.line] = f"name '{record.name}' is already {owner}'s"
+                continue
+            match, linking = holder, True
+            links.append((key, record_id))
+        owner_user_id = user_ids[record.owner]
+        if match is None:
+            new.append(_created(record, owner_user_id, today))
+            links.append((key, record_id))
+            continue
+        after = _merged(match.fields, record, owner_user_id, today)
+        if after == match.fields and not linking:
+            unchanged += 1
+            continue
+        changed.append((match.customer_id, after))
+        history.extend((match.customer_id, change) for change in field_changes(match.fields, after))
+        made_inactive += match.fields.active and not after.active
+    update_customers(changed, now=now, session=session)
+    insert_customers(team_id, new, now=now, session=session)
+    link_customers(team_id, source, links, session=session)
+    insert_customer_changes(team_id, history, by=None, source=CRM_HISTORY_SOURCE, now=now, session=session)
+    owners = {user_ids[r.owner]: r.owner.lower() for r in good if r.line not in why}
+    return CrmImport(
+        added=len(new),
+        updated=len(changed),
+        unchanged=unchanged,
+        owners_added=upsert_owners(team_id, owners, session=session),
+        made_inactive=made_inactive,
+        skipped=[
+            RecordSkipped(rows[line][0], rows[line][1].get("name", ""), message)
+            for line, message in sorted(why.items())
+        ],
     )

@@ -12,13 +12,16 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.crm import note_source
 from bot.operations.actor import Actor
 from bot.rules.forms import CheckinDraft, checkin_mistakes, new_reason_mistake
 from bot.rules.limits import clean_text
 from bot.rules.nudges import reason_text
+from bot.rules.themes import NOT_LISTED, parse_themes
 from bot.rules.vocabulary import Verdict
 from bot.services import Services
 from storage.checkins import add_checkin, checkin_by_request_key
+from storage.crm import add_crm_note
 from storage.customers import customer_by_id
 from storage.models import CheckIn, Customer, NoticeKind, OwnerNotice
 from storage.notices import add_notice
@@ -47,10 +50,14 @@ class NotLogged:
     mistakes: dict[str, str]
 
 
-def log_checkin(services: Services, actor: Actor, draft: CheckinDraft, *, key: str) -> Logged | NotLogged:
-    """Store the check-in filled in on the form, by the actor."""
+def log_checkin(
+    services: Services, actor: Actor, draft: CheckinDraft, *, key: str, new_reason_theme: str | None = None
+) -> Logged | NotLogged:
+    """Store the check-in filled in on the form, by the actor (`new_reason_theme`: the theme chosen for
+    the new reason, kept only with one)."""
     today = actor.today(services.clock())
     mistakes = checkin_mistakes(draft, today=today)
+    theme = _new_theme(services, draft.verdict, draft.new_reason, new_reason_theme, mistakes)
     if mistakes:
         return NotLogged(mistakes)
     assert draft.customer_id is not None
@@ -64,6 +71,7 @@ def log_checkin(services: Services, actor: Actor, draft: CheckinDraft, *, key: s
         note=draft.note,
         verdict=draft.verdict,
         new_reason=draft.new_reason or None,
+        new_reason_theme=theme,
         expectation=draft.expectation,
         changes=list(draft.changes),
         next_step=draft.next_step or None,
@@ -109,18 +117,21 @@ def log_answer(
     customer_id: int,
     verdict: Verdict,
     new_reason: str | None = None,
+    new_reason_theme: str | None = None,
     key: str,
 ) -> Logged | NotLogged:
     """Store the actor's answer to "does their reason still hold?" as a check-in dated their today.
 
-    A changed reason needs the new one; a retry or a second tap with the same `key` stores nothing
-    more and gets the first answer back.
+    A changed reason needs the new one (and may have its theme); a retry or a second tap with the same
+    `key` stores nothing more and gets the first answer back.
     """
     today = actor.today(services.clock())
     reason = clean_text(new_reason or "").strip() if verdict == Verdict.CHANGED else ""
     mistake = new_reason_mistake(reason) if verdict == Verdict.CHANGED else None
-    if mistake:
-        return NotLogged({"new_reason": mistake})
+    mistakes = {"new_reason": mistake} if mistake else {}
+    theme = _new_theme(services, verdict, reason, new_reason_theme, mistakes)
+    if mistakes:
+        return NotLogged(mistakes)
     checkin = CheckIn(
         team_id=actor.team_id,
         customer_id=customer_id,
@@ -128,8 +139,21 @@ def log_answer(
         author_user_id=actor.user_id,
         verdict=verdict,
         new_reason=reason or None,
+        new_reason_theme=theme,
     )
     return _logged(services, checkin, key=key, today=today)
+
+
+def _new_theme(
+    services: Services, verdict: Verdict, reason: str, theme: str | None, mistakes: dict[str, str]
+) -> str | None:
+    """The theme to store with a check-in's new reason (None without one); a theme the configured list
+    does not have is a mistake (`new_reason_theme`)."""
+    if verdict != Verdict.CHANGED or not reason.strip():
+        return None
+    if not parse_themes(services.settings.reason_themes).allows(theme):
+        mistakes["new_reason_theme"] = NOT_LISTED
+    return theme
 
 
 def _logged(services: Services, checkin: CheckIn, *, key: str, today: date) -> Logged:
@@ -157,7 +181,8 @@ def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[Check
     """Store `checkin` under request `key`; a retry of the same request gets the stored one back.
 
     A check-in by someone other than the customer's owner adds, in the same transaction, a notice
-    for the owner (sent by `bot.notice_job`)."""
+    for the owner (sent by `bot.notice_job`); one on a customer synced from a CRM, a note to write
+    there."""
     team_id, customer_id = checkin.team_id, checkin.customer_id
     checkin.request_key = key
     try:
@@ -176,6 +201,9 @@ def _save_once(services: Services, checkin: CheckIn, *, key: str) -> tuple[Check
             author = checkin.author_user_id
             if author is not None and author != customer.owner_user_id:
                 add_notice(_notice(checkin, customer, author), now=now, session=session)
+            crm = note_source(services.settings, customer)
+            if crm is not None:  # written to the CRM by `bot.crm_job`
+                add_crm_note(checkin, crm, now=now, session=session)
             return checkin, customer
     except IntegrityError:
         # The same request committed first on another thread or machine: answer with its row.

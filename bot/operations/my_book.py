@@ -21,6 +21,7 @@ class Book:
 
     rows: list[tuple[CardFacts, tuple[DueReason, ...]]]
     today: date
+    key_ids: frozenset[int] = frozenset()
 
 
 def my_book(services: Services, cutoffs: KeyCutoffs, actor: Actor) -> Book:
@@ -38,4 +39,4 @@ def my_book(services: Services, cutoffs: KeyCutoffs, actor: Actor) -> Book:
         )
         for due in book_order(customers, today=today, policy=policy, key_ids=key_ids)
     ]
-    return Book(rows, today)
+    return Book(rows, today, frozenset(key_ids))

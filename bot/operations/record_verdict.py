@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot.operations.actor import Actor
 from bot.rules.nudges import reason_text
+from bot.rules.themes import parse_themes
 from bot.rules.vocabulary import Verdict
 from bot.services import Services
 from storage.checkins import checkin_by_id
@@ -44,9 +45,16 @@ def question(services: Services, actor: Actor, checkin_id: int) -> Question | No
 
 
 def record_verdict(
-    services: Services, actor: Actor, checkin_id: int, verdict: Verdict, new_reason: str | None = None
+    services: Services,
+    actor: Actor,
+    checkin_id: int,
+    verdict: Verdict,
+    new_reason: str | None = None,
+    new_reason_theme: str | None = None,
 ) -> Recorded | None:
-    """Set the check-in's verdict and fold it into its customer; None when the check-in is gone.
+    """Set the check-in's verdict (a changed one with the new reason and its theme; a theme the
+    configured list does not have is not set) and fold it into its customer; None when the check-in is
+    gone.
 
     Recorded by someone other than the owner, it reaches the owner (`bot.notice_job`): in the
     check-in's notice while that is still waiting, else as a notice of its own when the reason
@@ -59,7 +67,20 @@ def record_verdict(
         before = reason_text(customer)
         answered = (checkin.verdict, checkin.new_reason)
         now = services.clock()
-        store_verdict(checkin, verdict, customer=customer, session=session, new_reason=new_reason, now=now)
+        theme = (
+            new_reason_theme
+            if parse_themes(services.settings.reason_themes).allows(new_reason_theme)
+            else None
+        )
+        store_verdict(
+            checkin,
+            verdict,
+            customer=customer,
+            session=session,
+            new_reason=new_reason,
+            new_reason_theme=theme,
+            now=now,
+        )
         if actor.user_id != customer.owner_user_id and (checkin.verdict, checkin.new_reason) != answered:
             _tell_owner(checkin, customer, actor.user_id, now=now, session=session)
         shown = new_reason if verdict == Verdict.CHANGED else before

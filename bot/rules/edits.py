@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from datetime import date
 from enum import Enum, StrEnum
-from typing import Protocol, runtime_checkable
 
 from bot.rules.limits import CHECKIN_DATE, MAX_REASON, too_long
 from bot.rules.vocabulary import Inactive
@@ -22,6 +21,7 @@ class Field(StrEnum):
 
     OWNER = "owner"
     REASON = "reason"
+    REASON_THEME = "reason_theme"  # the theme of that reason (a `bot.rules.themes` key)
     SINCE = "since"
     RENEWAL = "renewal_date"
     ARR = "arr"
@@ -50,18 +50,6 @@ def as_text(value: object) -> str | None:
             return str(int(number))
         return repr(number)
     return str(value)
-
-
-@runtime_checkable
-class InactiveFacts(Protocol):
-    """Whether a customer left us or is dormant, since when and why (`storage.models.Customer` has it)."""
-
-    @property
-    def inactive_kind(self) -> Inactive | None: ...
-    @property
-    def inactive_on(self) -> date | None: ...
-    @property
-    def inactive_why(self) -> str | None: ...
 
 
 def status_mistakes(kind: Inactive, *, why: str, on: date | None, today: date) -> dict[str, str]:

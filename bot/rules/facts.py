@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.rules.vocabulary import Change, Expectation, Verdict
+from bot.rules.vocabulary import Change, Expectation, Inactive, Verdict
 
 
 class CustomerFacts(Protocol):
@@ -63,8 +63,9 @@ class HealthFacts(CustomerFacts, Protocol):
 
 
 class CardFacts(HealthFacts, Protocol):
-    """What the customer card shows besides: who owns it, who gave the last verdict, and when each
-    reason was recorded."""
+    """What the customer card shows besides: who owns it, who gave the last verdict, when each reason
+    was recorded and its theme (a `bot.rules.themes` key; None: not set), and whether it is lost or
+    inactive, since when and why."""
 
     @property
     def owner_user_id(self) -> str: ...
@@ -74,6 +75,16 @@ class CardFacts(HealthFacts, Protocol):
     def original_reason_on(self) -> date | None: ...
     @property
     def current_reason_on(self) -> date | None: ...
+    @property
+    def original_reason_theme(self) -> str | None: ...
+    @property
+    def current_reason_theme(self) -> str | None: ...
+    @property
+    def inactive_kind(self) -> Inactive | None: ...
+    @property
+    def inactive_on(self) -> date | None: ...
+    @property
+    def inactive_why(self) -> str | None: ...
 
 
 class CheckInFacts(Protocol):
@@ -87,6 +98,8 @@ class CheckInFacts(Protocol):
     def verdict(self) -> Verdict: ...
     @property
     def new_reason(self) -> str | None: ...
+    @property
+    def new_reason_theme(self) -> str | None: ...
     @property
     def expectation(self) -> Expectation: ...
     @property

@@ -10,7 +10,7 @@ from bot.rules.facts import CustomerFacts, HealthFacts
 from bot.rules.nudges import NudgeKind, cadence_for, due_day, reason_text
 from bot.rules.policy import Policy
 from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Verdict
-from bot.rules.wording import day_label, days, in_days, quoted
+from bot.rules.wording import day_label, days, days_ago, in_days, quoted
 
 RECENT_CHANGE_DAYS = 90
 RENEWAL_AT_RISK_DAYS = 30
@@ -49,7 +49,7 @@ def _contact(customer: CustomerFacts, today: date, cadence: int) -> Signal:
         return Signal(HealthLevel.WATCH, "No check-in logged yet.")
     silent = (today - last).days
     level = HealthLevel.AT_RISK if silent > 2 * cadence else HealthLevel.WATCH
-    return Signal(level, f"Stale contact: last check-in {days(silent)} ago (due every {days(cadence)}).")
+    return Signal(level, f"Stale contact: last check-in {days_ago(silent)} (due every {days(cadence)}).")
 
 
 def _reason(customer: CustomerFacts, today: date) -> Signal | None:

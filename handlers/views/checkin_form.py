@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 
 from bot.rules.forms import CheckinDraft
 from bot.rules.limits import MAX_NEXT_STEP, MAX_NOTE, MAX_REASON, MAX_SPOKE_WITH
+from bot.rules.themes import DEFAULT_THEMES, Themes
 from bot.rules.vocabulary import CHANGE_LABELS, Change, Expectation, Verdict
 from bot.rules.wording import quoted
 from handlers import ids
@@ -33,6 +34,7 @@ from handlers.views.common import (
     section,
 )
 from handlers.views.text import safe
+from handlers.views.themes import selected_theme, theme_input
 
 # The draft's field → the block a mistake is shown next to.
 FIELD_BLOCKS = {
@@ -41,6 +43,7 @@ FIELD_BLOCKS = {
     "note": ids.CHECKIN_NOTE,
     "spoke_with": ids.CHECKIN_SPOKE_WITH,
     "new_reason": ids.CHECKIN_NEW_REASON,
+    "new_reason_theme": ids.CHECKIN_NEW_REASON_THEME,
     "next_step": ids.CHECKIN_NEXT_STEP,
     "next_step_due": ids.CHECKIN_NEXT_STEP_DUE,
 }
@@ -54,12 +57,14 @@ def checkin_modal(
     reason: str | None = None,
     metadata: dict[str, Any] | None = None,
     verdict: Verdict | None = None,
+    themes: Themes = DEFAULT_THEMES,
 ) -> View:
     """The form to log a conversation, with `customer` chosen and their reason shown when known.
 
     Whether their reason still holds comes first and must be answered ("Not asked" is an answer); it
-    dispatches its choice, so the form is rebuilt with the `verdict` chosen, and the new reason is asked
-    for only once it is "changed". Every input keeps its block id, so Slack keeps what was typed.
+    dispatches its choice, so the form is rebuilt with the `verdict` chosen, and the new reason and its
+    theme (one of `themes`) are asked for only once it is "changed". Every input keeps its block id, so
+    Slack keeps what was typed.
     """
     chosen = option_model(customer[1], str(customer[0])) if customer else None
     if customer is None:
@@ -88,13 +93,7 @@ def checkin_modal(
         ),
     ]
     if verdict == Verdict.CHANGED:
-        blocks.append(
-            input_block(
-                ids.CHECKIN_NEW_REASON,
-                "What is their reason now?",
-                PlainTextInputElement(multiline=True, max_length=MAX_REASON),
-            )
-        )
+        blocks += _new_reason_inputs(ids.CHECKIN_NEW_REASON, ids.CHECKIN_NEW_REASON_THEME, themes)
     blocks += [
         input_block(ids.CHECKIN_NOTE, "Note", PlainTextInputElement(multiline=True, max_length=MAX_NOTE)),
         input_block(ids.CHECKIN_DATE, "Date", DatePickerElement(initial_date=today.isoformat())),
@@ -135,6 +134,17 @@ def checkin_modal(
     )
 
 
+def _new_reason_inputs(reason_block: str, theme_block: str, themes: Themes) -> list[Block]:
+    """ "What is their reason now?" and, when themes are configured, its theme."""
+    reason = input_block(
+        reason_block,
+        "What is their reason now?",
+        PlainTextInputElement(multiline=True, max_length=MAX_REASON),
+    )
+    theme = theme_input(theme_block, themes)
+    return [reason] if theme is None else [reason, theme]
+
+
 def _selected(values: dict[str, Any], block_id: str) -> str | None:
     selected = input_value(values, block_id).get("selected_option")
     return str(selected["value"]) if selected else None
@@ -149,6 +159,11 @@ def selected_verdict(values: dict[str, Any]) -> Verdict | None:
     """The answer chosen so far to "does their reason still hold?" (None: none, or not one we know)."""
     raw = _selected(values, ids.CHECKIN_VERDICT)
     return next((verdict for verdict in Verdict if verdict.value == raw), None)
+
+
+def read_new_reason_theme(values: dict[str, Any]) -> str | None:
+    """The theme chosen for the new reason in a submitted check-in form (None: not set)."""
+    return selected_theme(values, ids.CHECKIN_NEW_REASON_THEME)
 
 
 def read_checkin_form(values: dict[str, Any]) -> CheckinDraft:
@@ -171,9 +186,14 @@ def read_checkin_form(values: dict[str, Any]) -> CheckinDraft:
 
 
 def new_reason_modal(
-    *, checkin_id: int, customer_name: str, reason: str | None, metadata: dict[str, Any]
+    *,
+    checkin_id: int,
+    customer_name: str,
+    reason: str | None,
+    metadata: dict[str, Any],
+    themes: Themes = DEFAULT_THEMES,
 ) -> View:
-    """The small form asking what the customer's reason is now."""
+    """The small form asking what the customer's reason is now, and its theme."""
     was = f"Until now: {safe(quoted(reason, 600))}" if reason else "Nobody had recorded their reason."
     return View(
         type="modal",
@@ -183,15 +203,12 @@ def new_reason_modal(
         close=plain("Cancel", 24),
         blocks=[
             section(f"*{safe(customer_name, 200)}*: {was}"),
-            input_block(
-                ids.NEW_REASON,
-                "What is their reason now?",
-                PlainTextInputElement(multiline=True, max_length=MAX_REASON),
-            ),
+            *_new_reason_inputs(ids.NEW_REASON, ids.NEW_REASON_THEME, themes),
         ],
         private_metadata=json.dumps({"checkin": checkin_id, **metadata}),
     )
 
 
-def read_new_reason(values: dict[str, Any]) -> str:
-    return input_text(values, ids.NEW_REASON)
+def read_new_reason(values: dict[str, Any]) -> tuple[str, str | None]:
+    """The new reason typed in the small form, and its theme (None: not set)."""
+    return input_text(values, ids.NEW_REASON), selected_theme(values, ids.NEW_REASON_THEME)

@@ -13,10 +13,11 @@ from slack_sdk.models.blocks import Block, DividerBlock, InteractiveElement, Sec
 from slack_sdk.models.views import View
 
 from bot.operations.history import ChangeEntry, HistoryEntry
-from bot.rules.edits import ACTIVE, Field, InactiveFacts
+from bot.rules.edits import ACTIVE, Field
 from bot.rules.facts import CardFacts, CheckInEntry, CustomerFacts
 from bot.rules.health import Health, HealthLevel
 from bot.rules.nudges import DueReason, reason_text
+from bot.rules.themes import DEFAULT_THEMES, NOT_SET, Themes, shown_label, unlisted_label
 from bot.rules.vocabulary import CHANGE_LABELS, Expectation, Inactive, Verdict
 from bot.rules.wording import day_label, days, days_ago, in_days, quoted
 from handlers import ids
@@ -86,9 +87,14 @@ def checkin_line(checkin: CheckInEntry, today: date, *, note_limit: int = 300, v
     return f"{head}{who}{said}{expectation}\n{note}"
 
 
-def _reason(customer: CardFacts, today: date) -> str:
+def _theme(key: str | None, themes: Themes) -> str:
+    """' · theme: Price', or ' · theme not set' (the label escaped: the list is typed by an admin)."""
+    return f" · theme: {safe(shown_label(themes.label(key)), 100)}" if key else f" · theme {NOT_SET}"
+
+
+def _reason(customer: CardFacts, today: date, themes: Themes) -> str:
     """Why they chose us, dated by when they became a customer (else when it was recorded); their reason
-    now when it changed; and whether it still holds: each said once."""
+    now when it changed, each with its theme; and whether it still holds: each said once."""
     if customer.customer_since:
         dated = f" (customer since {when(customer.customer_since, today)})"
     elif customer.original_reason and customer.original_reason_on:
@@ -96,7 +102,9 @@ def _reason(customer: CardFacts, today: date) -> str:
     else:
         dated = ""
     original = (
-        safe(quoted(customer.original_reason, 900)) if customer.original_reason else "_not recorded yet_"
+        safe(quoted(customer.original_reason, 900)) + _theme(customer.original_reason_theme, themes)
+        if customer.original_reason
+        else "_not recorded yet_"
     )
     lines = [f"*Why they chose us*{dated}: {original}"]
     current = customer.current_reason
@@ -108,7 +116,8 @@ def _reason(customer: CardFacts, today: date) -> str:
             dated = f" (recorded on {when(customer.current_reason_on, today)})"
         else:
             dated = ""
-        lines.append(f"*Their reason now*{dated}: {safe(quoted(current, 900))}")
+        theme = _theme(customer.current_reason_theme, themes)
+        lines.append(f"*Their reason now*{dated}: {safe(quoted(current, 900))}{theme}")
         if changed_last:
             return "\n".join(lines)
     if reason_text(customer) is not None:
@@ -118,16 +127,21 @@ def _reason(customer: CardFacts, today: date) -> str:
 
 
 def customer_card(
-    customer: CardFacts, *, latest: Sequence[CheckInEntry], health: Health, today: date
+    customer: CardFacts,
+    *,
+    latest: Sequence[CheckInEntry],
+    health: Health,
+    today: date,
+    themes: Themes = DEFAULT_THEMES,
 ) -> list[Json]:
     """Everything to know before a call, each fact once, with buttons to log a check-in, read the full
     history, edit it and mark it lost or inactive (or reactivate it). Health comes with its signals,
     except for a lost or inactive customer, whose card says so instead; the latest check-in's verdict
-    is the reason's status."""
+    is the reason's status; each reason's theme is labelled from `themes`."""
     renewal = "—"
     if customer.renewal_date:
         renewal = f"{when(customer.renewal_date, today)} ({in_days((customer.renewal_date - today).days)})"
-    inactive = inactive_kind(customer)
+    inactive = customer.inactive_kind
     signals = () if inactive else health.signals  # a lost or inactive customer is not nagged about
     standing = (
         f"*Status*\n{INACTIVE_ICON} {INACTIVE_LABELS[inactive]}"
@@ -141,11 +155,11 @@ def customer_card(
         standing,
     ]
     blocks: list[Json] = [fast.header(one_line(customer.name, HEADER_LIMIT)), fast.fields_section(fields)]
-    if inactive and isinstance(customer, InactiveFacts):
+    if inactive:
         blocks.append(fast.section(_inactive(customer, inactive, today)))
     elif signals:
         blocks.append(fast.context("\n".join(f"• {signal.sentence}" for signal in signals)))
-    blocks.append(fast.section(_reason(customer, today)))
+    blocks.append(fast.section(_reason(customer, today, themes)))
     if latest:
         last = latest[0]
         stated = (
@@ -177,12 +191,7 @@ def customer_card(
     return blocks
 
 
-def inactive_kind(customer: CustomerFacts) -> Inactive | None:
-    """Whether the customer is lost or inactive (None: active), when the facts say."""
-    return customer.inactive_kind if isinstance(customer, InactiveFacts) else None
-
-
-def _inactive(customer: InactiveFacts, kind: Inactive, today: date) -> str:
+def _inactive(customer: CardFacts, kind: Inactive, today: date) -> str:
     """'*Lost* since 3 November: 'They moved to a cheaper tool'. No nudges while it is lost.'"""
     since = f" since {when(customer.inactive_on, today)}" if customer.inactive_on else ""
     why = f": {safe(quoted(customer.inactive_why, 900))}" if customer.inactive_why else ""
@@ -231,7 +240,7 @@ def customer_list(
             else "never checked in"
         )
         due = "🔔 " if reasons else ""
-        inactive = inactive_kind(customer)
+        inactive = customer.inactive_kind
         status = (
             INACTIVE_LABELS[inactive].lower()
             if inactive
@@ -272,6 +281,8 @@ def _value(field: str, value: str, today: date) -> str:
         return mention(value)
     if field == Field.REASON:
         return safe(quoted(value, 300))
+    if field == Field.REASON_THEME:
+        return safe(unlisted_label(value), 300)
     return safe(value, 300)
 
 

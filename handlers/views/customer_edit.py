@@ -14,15 +14,18 @@ from bot.operations.customer_status import StatusForm
 from bot.operations.edit_customer import CustomerEdit, EditForm
 from bot.rules.edits import as_text
 from bot.rules.limits import MAX_CADENCE, MAX_REASON
+from bot.rules.themes import DEFAULT_THEMES, Themes
 from bot.rules.vocabulary import Inactive
 from handlers import ids
 from handlers.views.common import input_block, input_date, input_text, input_value, plain, section
 from handlers.views.customer_card import INACTIVE_LABELS
 from handlers.views.text import safe
+from handlers.views.themes import selected_theme, theme_input
 
 # The edit's field → the block a mistake is shown next to.
 EDIT_FIELD_BLOCKS = {
     "reason": ids.EDIT_REASON,
+    "reason_theme": ids.EDIT_REASON_THEME,
     "since": ids.EDIT_SINCE,
     "renewal": ids.EDIT_RENEWAL,
     "arr": ids.EDIT_ARR,
@@ -43,12 +46,16 @@ def form_metadata(view: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(view.get("private_metadata") or "{}"))
 
 
-def edit_modal(form: EditForm, *, response_url: str | None, replace: bool) -> View:
-    """The edit form, filled in with the customer's fields as they stand (`replace`: once saved, the card
-    replaces the message at `response_url`)."""
+def edit_modal(
+    form: EditForm, *, response_url: str | None, replace: bool, themes: Themes = DEFAULT_THEMES
+) -> View:
+    """The edit form, filled in with the customer's fields as they stand, the reason's theme one of
+    `themes` (`replace`: once saved, the card replaces the message at `response_url`)."""
 
     def day(value: date | None) -> DatePickerElement:
         return DatePickerElement(initial_date=value.isoformat() if value else None)
+
+    theme = theme_input(ids.EDIT_REASON_THEME, themes, current=form.reason_theme)
 
     return View(
         type="modal",
@@ -65,6 +72,7 @@ def edit_modal(form: EditForm, *, response_url: str | None, replace: bool) -> Vi
                 PlainTextInputElement(multiline=True, max_length=MAX_REASON, initial_value=form.reason),
                 optional=form.reason is None,
             ),
+            *([theme] if theme else []),
             input_block(ids.EDIT_SINCE, "Customer since", day(form.since), optional=True),
             input_block(ids.EDIT_RENEWAL, "Renewal date", day(form.renewal), optional=True),
             input_block(
@@ -101,6 +109,7 @@ def read_edit_form(values: dict[str, Any]) -> CustomerEdit:
         arr_text=input_text(values, ids.EDIT_ARR),
         cadence_text=input_text(values, ids.EDIT_CADENCE),
         owner_user_id=input_value(values, ids.EDIT_OWNER).get("selected_user") or None,
+        reason_theme=selected_theme(values, ids.EDIT_REASON_THEME),
     )
 
 

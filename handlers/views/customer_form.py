@@ -16,13 +16,16 @@ from slack_sdk.models.views import View
 
 from bot.operations.add_customer import NewCustomer
 from bot.rules.limits import MAX_NAME, MAX_REASON, clean_text
+from bot.rules.themes import DEFAULT_THEMES, Themes
 from handlers import ids
 from handlers.views.common import input_block, input_date, input_text, input_value, option_model, plain
+from handlers.views.themes import selected_theme, theme_input
 
 FIELD_BLOCKS = {
     "name": ids.CUSTOMER_NAME,
     "owner": ids.CUSTOMER_OWNER,
     "reason": ids.CUSTOMER_REASON,
+    "reason_theme": ids.CUSTOMER_REASON_THEME,
     "since": ids.CUSTOMER_SINCE,
     "arr": ids.CUSTOMER_ARR,
     "renewal": ids.CUSTOMER_RENEWAL,
@@ -37,12 +40,13 @@ def customer_modal(
     owner_user_id: str,
     metadata: dict[str, Any] | None = None,
     reason_unknown: bool = False,
+    themes: Themes = DEFAULT_THEMES,
 ) -> View:
     """The form to add a customer; `owner_user_id` (the caller) is the default owner.
 
     Why they chose us is required, unless "Not known yet" is ticked (`reason_unknown`): the box
-    dispatches, so the form is rebuilt without the reason input while it is ticked (the nudge then asks
-    to find out). Inputs keep their block ids, so Slack keeps what was typed.
+    dispatches, so the form is rebuilt without the reason input, and its theme, while it is ticked (the
+    nudge then asks to find out). Inputs keep their block ids, so Slack keeps what was typed.
     """
     reason: list[Block] = []
     if not reason_unknown:
@@ -53,6 +57,9 @@ def customer_modal(
                 PlainTextInputElement(multiline=True, max_length=MAX_REASON),
             )
         )
+        theme = theme_input(ids.CUSTOMER_REASON_THEME, themes)
+        if theme is not None:
+            reason.append(theme)
     reason.append(
         input_block(
             ids.CUSTOMER_REASON_UNKNOWN,
@@ -107,4 +114,5 @@ def read_customer_form(values: dict[str, Any]) -> NewCustomer:
         since=input_date(values, ids.CUSTOMER_SINCE),
         renewal=input_date(values, ids.CUSTOMER_RENEWAL),
         arr_text=input_text(values, ids.CUSTOMER_ARR),
+        reason_theme=selected_theme(values, ids.CUSTOMER_REASON_THEME),
     )

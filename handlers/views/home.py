@@ -8,6 +8,7 @@ view is cut to fit Slack: at most `MAX_ASKS` asks and `MAX_LINES` lines a sectio
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -50,6 +51,7 @@ from handlers.views.text import safe
 MAX_HOME_BLOCKS = MAX_MODAL_BLOCKS  # Slack's limit for a Home view, as for a modal
 MAX_ASKS = 10
 MAX_LINES = 8
+BOOK_PAGE = 40  # lines a page of the whole book (a modal holds 100 blocks)
 WEEKDAY_VALUES = frozenset(str(n) for n in range(7))
 AWAY_NOTE = ":palm_tree: Your Slack status says you are away, so no digest today; the asks wait here for you."
 
@@ -106,13 +108,18 @@ def book_line(customer: CustomerFacts, today: date, *, is_key: bool) -> SectionB
     )
 
 
-def home_view(home: Home, *, away: bool = False) -> View:
-    """The Home tab for one owner."""
+def home_view(home: Home, *, away: bool = False, lead: bool = False) -> View:
+    """The Home tab for one owner; a lead's has "Team" beside Settings (`handlers.views.team`)."""
     blocks: list[Block] = [
         HeaderBlock(text=plain("Your book in Holdfast", 150)),
         context(figures_text(home.figures, home.today)),
         section(schedule_text(home.settings, away=away)),
-        actions([button("Settings", ids.HOME_SETTINGS_ACTION, "settings")]),
+        actions(
+            [
+                button("Settings", ids.HOME_SETTINGS_ACTION, "settings"),
+                *([button("Team", ids.HOME_TEAM_ACTION, "30")] if lead else []),
+            ]
+        ),
         DividerBlock(),
     ]
     plan = home.asks
@@ -139,9 +146,39 @@ def home_view(home: Home, *, away: bool = False) -> View:
             blocks.append(context(more_text(len(book_section.lines) - MAX_LINES)))
     if home.rest:
         blocks.append(context(f"{home.rest} other customer{'s' if home.rest != 1 else ''} need nothing now."))
+    if home.figures.customers:
+        blocks.append(
+            actions([button("See all my customers", ids.numbered(ids.HOME_BOOK_ACTION, "open"), "0")])
+        )
     if not home.figures.customers:
         blocks.append(context("You own no customers yet: `/customer add` adds one."))
     return View(type="home", blocks=blocks)
+
+
+def book_page(rows: Sequence[CustomerFacts], *, page: int, today: date, key_ids: Collection[int]) -> View:
+    """The whole book, highest priority first, `BOOK_PAGE` lines a page, with its card buttons and
+    the buttons to the other pages."""
+    pages = max(1, -(-len(rows) // BOOK_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = rows[page * BOOK_PAGE : (page + 1) * BOOK_PAGE]
+    blocks: list[Block] = [
+        context(f"{len(rows)} customers, highest priority first · page {page + 1} of {pages}")
+    ]
+    blocks.extend(book_line(customer, today, is_key=customer.id in key_ids) for customer in shown)
+    turns = []
+    if page > 0:
+        turns.append(button("Previous page", ids.numbered(ids.HOME_BOOK_ACTION, "previous"), str(page - 1)))
+    if page + 1 < pages:
+        turns.append(button("Next page", ids.numbered(ids.HOME_BOOK_ACTION, "next"), str(page + 1)))
+    if turns:
+        blocks.append(actions(turns))
+    return View(
+        type="modal",
+        callback_id=ids.HOME_BOOK_ACTION,
+        title=plain("Your customers", 24),
+        close=plain("Close", 24),
+        blocks=blocks,
+    )
 
 
 def refused_home() -> View:

@@ -142,5 +142,5 @@ CHECKIN_USAGE = (
 )
 CUSTOMER_USAGE = (
     "`/customer Acme` shows a customer, `/customer` lists yours (most urgent first), "
-    "`/customer add Acme` adds one."
+    "`/customer add Acme` adds one, `/customer edit Acme` corrects one."
 )
