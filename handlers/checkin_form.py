@@ -23,7 +23,7 @@ from bot.operations.log_checkin import NotLogged, log_checkin
 from handlers import ids
 from handlers.digest import collapse_digest_at, digest_location, logged_note
 from handlers.home import refresh_for_checkin
-from handlers.support import LOGGED, Shared, actor_of, after_ack, caller_today, request_key
+from handlers.support import LOGGED, Shared, actor_of, after_ack, caller_today, open_view, request_key
 from handlers.views.checkin_form import (
     FIELD_BLOCKS,
     checkin_modal,
@@ -70,10 +70,7 @@ def open_checkin_form(
         and str(action.get("block_id", "")).startswith(ids.DIGEST_ACTIONS_BLOCK)
     ):
         view.private_metadata = json.dumps({"digest": where, "customer": customer_id})
-    if (body.get("container") or {}).get("type") == "view":
-        client.views_push(trigger_id=body["trigger_id"], view=view)
-    else:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_view(client, body, view)
 
 
 def register(app: App, shared: Shared) -> None:

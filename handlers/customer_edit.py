@@ -23,7 +23,7 @@ from handlers import ids
 from handlers.access import may_own
 from handlers.customer_command import card_for, refused_text
 from handlers.digest import tell_new_owner
-from handlers.support import Shared, actor_of, after_ack
+from handlers.support import Shared, actor_of, after_ack, open_view
 from handlers.views.common import form_errors
 from handlers.views.customer_edit import (
     EDIT_FIELD_BLOCKS,
@@ -65,7 +65,7 @@ def register(app: App, shared: Shared) -> None:
             return
         themes = services.settings.themes()
         view = edit_modal(form, response_url=body.get("response_url"), replace=True, themes=themes)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        open_view(client, body, view)
 
     app.action(ids.EDIT_CUSTOMER_ACTION)(ack=acknowledge, lazy=[open_edit])
     app.action(ids.numbered_pattern(ids.PICK_FOR_EDIT_ACTION))(ack=acknowledge, lazy=[open_edit])
@@ -80,7 +80,7 @@ def register(app: App, shared: Shared) -> None:
             respond(**text_message(refused_text(form)), replace_original=False)
             return
         view = status_modal(form, response_url=body.get("response_url"), replace=True)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        open_view(client, body, view)
 
     app.action(ids.numbered_pattern(ids.MARK_INACTIVE_ACTION))(ack=acknowledge, lazy=[open_status])
 

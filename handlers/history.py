@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 
 from bot.operations.history import history_page
 from handlers import ids
-from handlers.support import Shared, actor_of, after_ack
+from handlers.support import Shared, actor_of, after_ack, open_view
 from handlers.views.customer_card import HISTORY_PAGE_SIZE, history_modal
 from handlers.views.replies import done_modal
 
@@ -39,10 +39,7 @@ def register(app: App, shared: Shared) -> None:
     @after_ack
     def open_history(body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         view = page_view(shared, context, int(body["actions"][0]["value"]), 0)
-        if (body.get("container") or {}).get("type") == "view":
-            client.views_push(trigger_id=body["trigger_id"], view=view)
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+        open_view(client, body, view)
 
     app.action(ids.HISTORY_ACTION)(ack=acknowledge, lazy=[open_history])
 

@@ -27,7 +27,7 @@ from bot.operations.team_view import NotALead, team_view_for
 from bot.slack_users import SlackLookupError
 from handlers import ids
 from handlers.customer_command import card_for
-from handlers.support import ACCESS_GATE_KEY, LOGGED, Shared, actor_of, after_ack
+from handlers.support import ACCESS_GATE_KEY, LOGGED, Shared, actor_of, after_ack, open_view
 from handlers.views.common import form_errors, plain
 from handlers.views.home import (
     SETTINGS_FIELDS,
@@ -189,10 +189,7 @@ def register(app: App, shared: Shared) -> None:
             "close": plain("Close", 24).to_dict(),
             "blocks": blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
         }
-        if (body.get("view") or {}).get("type") == "modal":  # from the whole book's pages
-            client.views_push(trigger_id=body["trigger_id"], view=modal)
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=modal)
+        open_view(client, body, modal)  # pushed over the whole book's pages
 
     app.action(ids.HOME_CARD_ACTION)(ack=acknowledge, lazy=[open_card])
 

@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from bot.operations.actor import Actor
@@ -108,6 +109,15 @@ class Shared:
     services: Services
     cutoffs: KeyCutoffs
     names: CustomerNames
+
+
+def open_view(client: WebClient, body: dict[str, Any], view: View | dict[str, Any]) -> None:
+    """Open `view` for a pressed control: pushed over the modal it was pressed in, else opened (from a
+    message or the Home tab, where `views.push` has no modal to push onto)."""
+    if (body.get("view") or {}).get("type") == "modal":
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def actor_of(context: BoltContext) -> Actor:

@@ -272,3 +272,19 @@ def test_a_card_opens_from_a_book_line(live: LiveApp) -> None:
     modal = live.slack.wait_for("views.open")[0].args["view"]
     assert modal["type"] == "modal"
     assert "Big & Co" in all_text(modal["blocks"])  # the card's header (plain text, shown as typed)
+
+
+def test_log_checkin_from_home_opens_the_form_rather_than_pushing_onto_no_modal(live: LiveApp) -> None:
+    book = due_book(live)
+    home = open_home(live)
+    big = book["Big"].id
+    action = {
+        "type": "button",
+        "action_id": ids.LOG_CHECKIN_ACTION,
+        "block_id": f"{ids.DIGEST_ACTIONS_BLOCK}:{big}",
+        "value": str(big),
+    }
+    live.interact(home_action(action, home=home))
+    form = live.slack.wait_for("views.open")[0].args["view"]
+    assert form["callback_id"] == ids.CHECKIN_VIEW
+    assert live.slack.calls_to("views.push") == []  # Slack refuses a push with no modal open
