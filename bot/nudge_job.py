@@ -84,9 +84,8 @@ from bot.slack_client import make_web_client
 from bot.slack_history import find_posted
 from bot.slack_users import SlackLookupError
 from handlers.views.digest import MAX_CUSTOMERS, METADATA_EVENT, digest_message
+from storage.ledger import Claim, ClaimRefused
 from storage.nudges import (
-    Claim,
-    ClaimRefused,
     CustomerRow,
     OwnerRow,
     claim_digest,

@@ -57,7 +57,7 @@ from bot.slack_client import make_web_client
 from bot.slack_history import find_posted
 from bot.slack_users import SlackLookupError, resolve_team_id
 from handlers.views.team_digest import METADATA_EVENT, chart_comment, team_digest_message
-from storage.nudges import Claim, ClaimRefused
+from storage.ledger import Claim, ClaimRefused
 from storage.team_digests import claim_team_digest, mark_failed, mark_sent, note_chart_failed
 
 logger = logging.getLogger("holdfast.team_digest")

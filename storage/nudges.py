@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any, NamedTuple, get_type_hints
 
 import sqlalchemy as sa
@@ -20,9 +18,8 @@ from sqlmodel import Session, col
 
 from bot.rules.vocabulary import Change, Verdict
 from storage.bulk import CUSTOMER, batched
-from storage.enums import DigestStatus
+from storage.ledger import Claim, ClaimRefused, claim_row, mark_row_failed, mark_row_sent, refusal
 from storage.models import Customer, NudgeDigest, Owner
-from storage.owners import insert_skipping_duplicates
 from storage.sql import scanned
 
 
@@ -182,45 +179,7 @@ def planning_owners(*, session: Session) -> dict[tuple[str, str], OwnerRow | Non
     }
 
 
-class ClaimRefused(StrEnum):
-    """Why a runner may not send an owner's digest now."""
-
-    ALREADY_SENT = "already sent"
-    IN_PROGRESS = "being sent by another runner"
-    GAVE_UP = "failed too often today"
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A runner's hold on one owner's digest for one day; `attempts` > 1 means an earlier try may have
-    reached Slack."""
-
-    digest_id: int
-    attempts: int
-    channel: str | None
-    runner: str
-
-
 _DIGEST_KEY = ("team_id", "owner_user_id", "local_day")
-
-
-def refusal(
-    status: str,
-    claimed_at: datetime,
-    attempts: int,
-    *,
-    now: datetime,
-    lease: timedelta,
-    max_attempts: int | None,
-) -> ClaimRefused | None:
-    """Why a ledger row in this state may not be claimed at `now`; None when it may."""
-    if DigestStatus(status) == DigestStatus.SENT:
-        return ClaimRefused.ALREADY_SENT
-    if DigestStatus(status) == DigestStatus.CLAIMED and claimed_at > now - lease:
-        return ClaimRefused.IN_PROGRESS
-    if max_attempts is not None and attempts >= max_attempts:
-        return ClaimRefused.GAVE_UP
-    return None
 
 
 def claim_digest(
@@ -237,77 +196,27 @@ def claim_digest(
 ) -> Claim | ClaimRefused:
     """Claim the owner's digest for `local_day`: insert the ledger row, or take over a failed one or a
     claimed one whose lease expired. Only one of any number of concurrent callers gets a `Claim`."""
-    values = {
-        "team_id": team_id,
-        "owner_user_id": owner_user_id,
-        "local_day": local_day,
-        "status": DigestStatus.CLAIMED,
-        "claimed_by": runner,
-        "claimed_at": now,
-        "attempts": 1,
-        "customer_ids": customer_ids,
-    }
-    table = _DIGESTS
-    inserted = session.execute(
-        insert_skipping_duplicates(table, list(_DIGEST_KEY), session=session)
-        .values(**values)
-        .returning(table.c.id)
-    ).scalar()
-    if inserted is not None:
-        return Claim(int(inserted), 1, None, runner)
-    row = session.execute(
-        sa.select(table.c.id, table.c.status, table.c.attempts, table.c.claimed_at, table.c.channel).where(
-            table.c.team_id == team_id,
-            table.c.owner_user_id == owner_user_id,
-            table.c.local_day == local_day,
-        )
-    ).one()
-    refused = refusal(
-        row.status, row.claimed_at, row.attempts, now=now, lease=lease, max_attempts=max_attempts
+    key = {"team_id": team_id, "owner_user_id": owner_user_id, "local_day": local_day}
+    return claim_row(
+        _DIGESTS,
+        key,
+        runner=runner,
+        now=now,
+        lease=lease,
+        max_attempts=max_attempts,
+        session=session,
+        values={"customer_ids": customer_ids},
     )
-    if refused is not None:
-        return refused
-    # Conditional on what we read: of two runners taking over at once, only one matches.
-    taken = session.execute(
-        sa.update(table)
-        .where(table.c.id == row.id, table.c.status == row.status, table.c.attempts == row.attempts)
-        .values(
-            status=DigestStatus.CLAIMED,
-            claimed_by=runner,
-            claimed_at=now,
-            attempts=row.attempts + 1,
-            customer_ids=customer_ids,
-        )
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        return ClaimRefused.IN_PROGRESS
-    return Claim(int(row.id), int(row.attempts) + 1, row.channel, runner)
 
 
 def mark_sent(digest_id: int, *, channel: str, ts: str, now: datetime, session: Session) -> None:
     """The digest is in Slack: record where, whoever holds the claim now (the message exists)."""
-    table = _DIGESTS
-    session.execute(
-        sa.update(table)
-        .where(table.c.id == digest_id)
-        .values(status=DigestStatus.SENT, channel=channel, message_ts=ts, sent_at=now, error=None)
-    )
+    mark_row_sent(_DIGESTS, digest_id, channel=channel, ts=ts, now=now, session=session)
 
 
 def mark_failed(claim: Claim, *, error: str, channel: str | None, session: Session) -> bool:
     """Record why sending failed, unless another runner has taken the claim over since."""
-    table = _DIGESTS
-    result = session.execute(
-        sa.update(table)
-        .where(
-            table.c.id == claim.digest_id,
-            table.c.status == DigestStatus.CLAIMED,
-            table.c.claimed_by == claim.runner,
-            table.c.attempts == claim.attempts,
-        )
-        .values(status=DigestStatus.FAILED, error=error[:2000], channel=channel)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return mark_row_failed(_DIGESTS, claim, error=error, channel=channel, session=session)
 
 
 def claim_refusals(
