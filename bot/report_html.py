@@ -9,7 +9,16 @@ from html import escape
 
 from bot.charts import coverage_trend_png, verdicts_by_theme_png
 from bot.operations.team_view import AccountLine, TeamView
-from bot.team_format import LISTS, changed_into, owner_label, percent, tenure_sentence, theme_label
+from bot.team_format import (
+    LISTS,
+    OWNER_COLUMNS,
+    changed_into,
+    owner_cells,
+    owner_label,
+    percent,
+    tenure_sentence,
+    theme_label,
+)
 from handlers.views.common import money
 
 _STYLE = """
@@ -67,37 +76,7 @@ def report_html(view: TeamView) -> str:
     """The whole page."""
     c = view.coverage
     names = {o.owner_user_id: owner_label(o.owner_user_id, o.display_name) for o in view.owners}
-    owners = _table(
-        [
-            "Owner",
-            "Customers",
-            "ARR",
-            "Contacted",
-            "Asked",
-            "Holds",
-            "Weakened",
-            "Changed",
-            "Concerns",
-            "Snoozed",
-            "Paused",
-        ],
-        (
-            [
-                names[o.owner_user_id] + (" (may not use Holdfast)" if o.deactivated else ""),
-                str(o.customers),
-                money(o.arr),
-                str(o.contacted),
-                str(o.asked),
-                str(o.holds),
-                str(o.weakened),
-                str(o.changed),
-                str(o.concerns_open),
-                str(o.snoozed),
-                "yes" if o.paused else "",
-            ]
-            for o in view.owners
-        ),
-    )
+    owners = _table(OWNER_COLUMNS, (owner_cells(o, names[o.owner_user_id]) for o in view.owners))
     themes = _table(
         ["Theme", "Customers", "ARR", "Eroding", "Changed to"],
         (

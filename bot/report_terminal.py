@@ -7,7 +7,16 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.operations.team_view import AccountLine, TeamView
-from bot.team_format import LISTS, changed_into, owner_label, percent, tenure_sentence, theme_label
+from bot.team_format import (
+    LISTS,
+    OWNER_COLUMNS,
+    changed_into,
+    owner_cells,
+    owner_label,
+    percent,
+    tenure_sentence,
+    theme_label,
+)
 from handlers.views.common import money
 
 
@@ -47,35 +56,10 @@ def report_renderables(view: TeamView) -> RenderableType:
     trend = _table("Reason coverage, last 12 weeks", "Week of", "All ARR", "Key accounts")
     for point in view.trend:
         trend.add_row(point.week.isoformat(), percent(point.share), percent(point.key_share))
-    owners = _table(
-        "Per owner",
-        "Owner",
-        "Customers",
-        "ARR",
-        "Contacted",
-        "Asked",
-        "Holds",
-        "Weakened",
-        "Changed",
-        "Concerns",
-        "Snoozed",
-        "Paused",
-    )
+    owners = _table("Per owner", *OWNER_COLUMNS)
     for o in view.owners:
-        owner = Text(names[o.owner_user_id] + (" (may not use Holdfast)" if o.deactivated else ""))
-        owners.add_row(
-            owner,
-            str(o.customers),
-            money(o.arr),
-            str(o.contacted),
-            str(o.asked),
-            str(o.holds),
-            str(o.weakened),
-            str(o.changed),
-            str(o.concerns_open),
-            str(o.snoozed),
-            "yes" if o.paused else "",
-        )
+        name, *figures = owner_cells(o, names[o.owner_user_id])
+        owners.add_row(Text(name), *figures)  # a name is shown as typed, never as Rich markup
     themes = _table(
         "Reasons map (by the theme they bought for)", "Theme", "Customers", "ARR", "Eroding", "Changed to"
     )

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
-from bot.operations.team_view import TenureSplit
+from bot.operations.team_view import OwnerLine, TenureSplit
 from bot.rules.themes import NOT_SET, unlisted_label
+from handlers.views.common import money
+
+# The per-owner table's columns, and each owner's cells (`owner_cells`), in every report.
+OWNER_COLUMNS = (
+    "Owner",
+    "Customers",
+    "ARR",
+    "Contacted",
+    "Asked",
+    "Holds",
+    "Weakened",
+    "Changed",
+    "Concerns",
+    "Snoozed",
+    "Paused",
+)
 
 # The team view's three lists, as every surface titles them.
 LISTS = (
@@ -43,3 +59,20 @@ def tenure_sentence(tenure: TenureSplit) -> str:
         f"{percent(tenure.tenured_checkin_share)} of the check-ins ({tenure.tenured_checkins} of {checkins})."
     )
     return line + (" They are getting clearly less attention than their share." if tenure.neglected else "")
+
+
+def owner_cells(owner: OwnerLine, name: str) -> list[str]:
+    """One owner's row of the per-owner table (`OWNER_COLUMNS`), named `name`."""
+    return [
+        name + (" (may not use Holdfast)" if owner.deactivated else ""),
+        str(owner.customers),
+        money(owner.arr),
+        str(owner.contacted),
+        str(owner.asked),
+        str(owner.holds),
+        str(owner.weakened),
+        str(owner.changed),
+        str(owner.concerns_open),
+        str(owner.snoozed),
+        "yes" if owner.paused else "",
+    ]
