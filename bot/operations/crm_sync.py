@@ -86,6 +86,36 @@ def _split(companies: list[Company]) -> tuple[list[tuple[str, Mapping[str, str]]
     return rows, skipped
 
 
+def _store(
+    services: Services,
+    crm: CrmSource,
+    rows: list[tuple[str, Mapping[str, str]]],
+    *,
+    team_id: str,
+    owners: Owners,
+    cursor: Cursor | None = None,
+) -> CrmImport:
+    """Create and update the customers of `rows` in one transaction, with the cursor they bring the
+    sync to (when given) stored in the same one, so a sync killed between pages resumes after the
+    last page stored."""
+    owners.prepare([cells.get("owner", "") for _, cells in rows])
+    now = services.clock()
+    with services.database.transaction() as session:
+        result = import_crm_records(
+            rows,
+            source=crm.name,
+            team_id=team_id,
+            resolve_emails=owners,
+            check_owner=owners.check_owner,
+            today=now.date(),
+            now=now,
+            session=session,
+        )
+        if cursor is not None:
+            save_cursor(team_id, crm.name, cursor.modified_at, cursor.record_id, now=now, session=session)
+    return result
+
+
 def sync_companies(
     services: Services,
     crm: CrmSource,
@@ -104,22 +134,7 @@ def sync_companies(
     since = Cursor(stored.modified_at, stored.record_id) if stored else Cursor()
     for page in crm.companies(since):
         rows, skipped = _split(page.companies)
-        owners.prepare([cells.get("owner", "") for _, cells in rows])
-        now = services.clock()
-        with database.transaction() as session:
-            result = import_crm_records(
-                rows,
-                source=crm.name,
-                team_id=team_id,
-                resolve_emails=owners,
-                check_owner=owners.check_owner,
-                today=now.date(),
-                now=now,
-                session=session,
-            )
-            save_cursor(
-                team_id, crm.name, page.cursor.modified_at, page.cursor.record_id, now=now, session=session
-            )
+        result = _store(services, crm, rows, team_id=team_id, owners=owners, cursor=page.cursor)
         report.read += len(page.companies)
         report.add(result, skipped)
         if on_page is not None:
@@ -130,19 +145,7 @@ def sync_companies(
         rows, skipped = _split([c for c in companies if c.record_id in known])
         if not rows and not skipped:
             continue
-        owners.prepare([cells.get("owner", "") for _, cells in rows])
-        now = services.clock()
-        with database.transaction() as session:
-            result = import_crm_records(
-                rows,
-                source=crm.name,
-                team_id=team_id,
-                resolve_emails=owners,
-                check_owner=owners.check_owner,
-                today=now.date(),
-                now=now,
-                session=session,
-            )
+        result = _store(services, crm, rows, team_id=team_id, owners=owners)
         report.archived += result.made_inactive
         report.owners_added += result.owners_added
         report.updated += result.updated - result.made_inactive
